@@ -1,0 +1,126 @@
+// One linter (ESLint + typescript-eslint, type-aware) and one formatter (Prettier, run by `npm run lint`).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+// consensus/ is pure and synchronous: no I/O, clocks, loggers, randomness, workers or HTTP (DESIGN.md "Layers").
+const consensusForbidden = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'child_process',
+  'cluster',
+  'worker_threads',
+  'crypto',
+  'os',
+  'process',
+  'readline',
+  'timers',
+  'timers/promises',
+  'perf_hooks',
+  'stream',
+  'tty',
+  'v8',
+  'vm',
+].flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'data/', 'logs/', 'bench/results/', 'build/', 'native/build/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's test()/describe() return promises the runner itself awaits.
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              name: ['test', 'describe', 'it', 'suite', 'before', 'after'],
+              package: 'node:test',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/consensus/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: consensusForbidden.map((name) => ({
+            name,
+            message: 'consensus/ is pure: take I/O, clocks and randomness as arguments.',
+          })),
+          patterns: [
+            {
+              group: [
+                'pino*',
+                'fastify*',
+                'piscina',
+                'undici',
+                '*level*',
+                '**/node/**',
+                '**/sim/**',
+                '**/cli/**',
+                '**/mining/**',
+                '**/chain/**',
+                '**/store/**',
+                '**/mempool/**',
+              ],
+              message: 'consensus/ may import only util/ and pure libraries (imports point down only).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'consensus/ takes `now` as an argument.' },
+        { name: 'setTimeout', message: 'consensus/ is synchronous.' },
+        { name: 'setInterval', message: 'consensus/ is synchronous.' },
+        { name: 'fetch', message: 'consensus/ does no I/O.' },
+        { name: 'process', message: 'consensus/ does no I/O.' },
+        { name: 'console', message: 'consensus/ does not log.' },
+        { name: 'performance', message: 'consensus/ takes `now` as an argument.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'consensus/ is deterministic: take randomness as an argument.',
+        },
+      ],
+    },
+  },
+  {
+    // The CLI is the only layer that prints (DESIGN.md); bench and test scripts report to the terminal too.
+    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  prettier,
+);

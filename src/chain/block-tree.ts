@@ -1,0 +1,321 @@
+/**
+ * The block tree: every valid header or block this node has seen, each with its height and cumulative work,
+ * and the rules for choosing between branches. Stateful, but no I/O: time comes in as `now`.
+ *
+ * Fork choice is Bitcoin's: the most cumulative work wins, never the most blocks, and between equal work the
+ * block that arrived first stays (Core's nSequenceId). An invalid block takes all its descendants down with
+ * it; a mutated block or one too far in the future is rejected without being remembered, so the genuine
+ * block can still arrive later (see consensus/errors.ts `remember`).
+ */
+import {
+  type Block,
+  blockHash,
+  checkBlock,
+  checkBlockContext,
+  checkHeaderContext,
+  checkProofOfWork,
+  ConsensusError,
+  decodeBlock,
+  type DisplayHash,
+  hashHeader,
+  type BlockHeader,
+  type ChainView,
+  blockWork,
+  type NetworkParams,
+} from '../consensus/index.ts';
+
+export type EntryStatus = 'valid-header' | 'valid' | 'invalid';
+
+export interface BlockEntry extends ChainView {
+  readonly hash: DisplayHash;
+  readonly header: BlockHeader;
+  readonly chainwork: bigint;
+  readonly prev: BlockEntry | null;
+  /** Arrival order of the header. */
+  readonly seq: number;
+  /** Arrival order of the block data (ties between equal-work tips go to the lower). */
+  dataSeq: number;
+  status: EntryStatus;
+  readonly children: BlockEntry[];
+}
+
+export interface ReorgPath {
+  readonly fork: BlockEntry;
+  /** Blocks to disconnect, tip first. */
+  readonly disconnect: BlockEntry[];
+  /** Blocks to connect, lowest first. */
+  readonly connect: BlockEntry[];
+}
+
+export interface AddResult {
+  readonly entry: BlockEntry;
+  /** False when the header (or block) was already known. */
+  readonly isNew: boolean;
+}
+
+export interface ChainTip {
+  readonly hash: DisplayHash;
+  readonly height: number;
+  /** Blocks from the tip down to the fork with the active chain (0 for the active tip). */
+  readonly branchlen: number;
+  readonly status: 'active' | 'valid-fork' | 'valid-headers' | 'invalid';
+}
+
+export interface BlockTreeOptions {
+  readonly params: NetworkParams;
+}
+
+/** Core's "better" order: more work first, then earlier arrival. */
+function betterThan(a: BlockEntry, b: BlockEntry, useData: boolean): boolean {
+  if (a.chainwork !== b.chainwork) return a.chainwork > b.chainwork;
+  return useData ? a.dataSeq < b.dataSeq : a.seq < b.seq;
+}
+
+export class BlockTree {
+  readonly params: NetworkParams;
+  readonly genesis: BlockEntry;
+  private readonly entries = new Map<string, BlockEntry>();
+  private readonly blocks = new Map<string, Block>();
+  /** Hashes rejected for a reason that proves them bad, so a resend is refused at once. */
+  private readonly invalidHashes = new Set<string>();
+  private nextSeq = 0;
+  private best: BlockEntry;
+  private bestHeaderEntry: BlockEntry;
+
+  constructor(opts: BlockTreeOptions) {
+    this.params = opts.params;
+    const block = decodeBlock(this.params.genesisBlock);
+    const hash = blockHash(block);
+    if (hash !== this.params.genesisHash) {
+      throw new Error(
+        `genesis of ${this.params.name} hashes to ${hash}, expected ${this.params.genesisHash}`,
+      );
+    }
+    this.genesis = this.makeEntry(block.header, hash, null);
+    this.genesis.status = 'valid';
+    this.genesis.dataSeq = this.nextSeq++;
+    this.blocks.set(hash, block);
+    this.best = this.genesis;
+    this.bestHeaderEntry = this.genesis;
+  }
+
+  /** The active tip: the most-work block whose data is valid. */
+  get tip(): BlockEntry {
+    return this.best;
+  }
+
+  /** The most-work valid header, with or without data (what `headers verify` follows). */
+  get bestHeader(): BlockEntry {
+    return this.bestHeaderEntry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(hash: string): BlockEntry | undefined {
+    return this.entries.get(hash);
+  }
+
+  has(hash: string): boolean {
+    return this.entries.has(hash);
+  }
+
+  getBlock(hash: string): Block | undefined {
+    return this.blocks.get(hash);
+  }
+
+  isKnownInvalid(hash: string): boolean {
+    return this.invalidHashes.has(hash) || this.entries.get(hash)?.status === 'invalid';
+  }
+
+  private makeEntry(header: BlockHeader, hash: DisplayHash, prev: BlockEntry | null): BlockEntry {
+    const entry: BlockEntry = {
+      hash,
+      header,
+      height: prev ? prev.height + 1 : 0,
+      time: header.time,
+      bits: header.bits,
+      chainwork: (prev?.chainwork ?? 0n) + blockWork(header.bits),
+      prev,
+      seq: this.nextSeq++,
+      dataSeq: Number.POSITIVE_INFINITY,
+      status: 'valid-header',
+      children: [],
+    };
+    this.entries.set(hash, entry);
+    prev?.children.push(entry);
+    return entry;
+  }
+
+  /**
+   * Validates a header against its parent and adds it (Core AcceptBlockHeader). Throws a ConsensusError;
+   * a rejection that proves the header bad is remembered, so the same header is refused at once next time.
+   */
+  addHeader(header: BlockHeader, now: number, hash: DisplayHash = hashHeader(header)): AddResult {
+    const known = this.entries.get(hash);
+    if (known) {
+      if (known.status === 'invalid') throw new ConsensusError('duplicate-invalid', hash);
+      return { entry: known, isNew: false };
+    }
+    if (this.invalidHashes.has(hash)) throw new ConsensusError('duplicate-invalid', hash);
+    const prev = this.entries.get(header.prevHash);
+    if (!prev) {
+      if (header.prevHash === '0'.repeat(64)) {
+        throw new ConsensusError(
+          'bad-genesis',
+          `${hash} is not the ${this.params.name} genesis ${this.params.genesisHash}`,
+        );
+      }
+      throw new ConsensusError('prev-blk-not-found', `parent ${header.prevHash} of ${hash} is unknown`);
+    }
+    try {
+      if (prev.status === 'invalid')
+        throw new ConsensusError('bad-prevblk', `parent ${prev.hash} is invalid`);
+      checkProofOfWork(hash, header.bits, this.params);
+      checkHeaderContext(header, prev, this.params, now);
+    } catch (err) {
+      if (err instanceof ConsensusError && err.remember) this.invalidHashes.add(hash);
+      throw err;
+    }
+    const entry = this.makeEntry(header, hash, prev);
+    if (betterThan(entry, this.bestHeaderEntry, false)) this.bestHeaderEntry = entry;
+    return { entry, isNew: true };
+  }
+
+  /**
+   * Validates a whole block and adds it (Core AcceptBlock): its header, then the body rules. The parent's
+   * data must already be known. A body that proves the block bad marks it and all its descendants invalid.
+   */
+  addBlock(block: Block, now: number): AddResult {
+    const hash = blockHash(block);
+    const known = this.entries.get(hash);
+    if (known?.status === 'valid') return { entry: known, isNew: false };
+    const parent = this.entries.get(block.header.prevHash);
+    if (parent && parent.status === 'valid-header') {
+      throw new ConsensusError('prev-blk-not-found', `the data of parent ${parent.hash} is not known yet`);
+    }
+    const { entry } = this.addHeader(block.header, now, hash);
+    try {
+      checkBlock(block, this.params);
+      checkBlockContext(block, entry.height);
+    } catch (err) {
+      if (err instanceof ConsensusError && err.remember) this.invalidate(entry);
+      throw err;
+    }
+    entry.status = 'valid';
+    entry.dataSeq = this.nextSeq++;
+    this.blocks.set(hash, block);
+    if (betterThan(entry, this.best, true)) this.best = entry;
+    return { entry, isNew: true };
+  }
+
+  /** Marks `entry` and every descendant invalid, then re-chooses the best tip if it was among them. */
+  invalidate(entry: BlockEntry): void {
+    const stack = [entry];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      e.status = 'invalid';
+      this.invalidHashes.add(e.hash);
+      this.blocks.delete(e.hash);
+      stack.push(...e.children);
+    }
+    if (this.best.status === 'invalid' || this.bestHeaderEntry.status === 'invalid') this.rechoose();
+  }
+
+  private rechoose(): void {
+    let best = this.genesis;
+    let bestHeader = this.genesis;
+    for (const e of this.entries.values()) {
+      if (e.status === 'invalid') continue;
+      if (betterThan(e, bestHeader, false)) bestHeader = e;
+      if (e.status === 'valid' && betterThan(e, best, true)) best = e;
+    }
+    this.best = best;
+    this.bestHeaderEntry = bestHeader;
+  }
+
+  /** The ancestor of `entry` at `height`. */
+  ancestor(entry: BlockEntry, height: number): BlockEntry {
+    if (height < 0 || height > entry.height)
+      throw new RangeError(`no ancestor at height ${height} of ${entry.height}`);
+    let cur: BlockEntry = entry;
+    while (cur.height > height) cur = cur.prev!;
+    return cur;
+  }
+
+  /** The last common ancestor of two entries (Core LastCommonAncestor). */
+  findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
+    let x = a.height > b.height ? this.ancestor(a, b.height) : a;
+    let y = b.height > a.height ? this.ancestor(b, a.height) : b;
+    while (x !== y) {
+      x = x.prev!;
+      y = y.prev!;
+    }
+    return x;
+  }
+
+  /** What to disconnect and connect to move the chain from `from` to `to`. */
+  reorgPath(from: BlockEntry, to: BlockEntry): ReorgPath {
+    const fork = this.findFork(from, to);
+    const disconnect: BlockEntry[] = [];
+    for (let e: BlockEntry = from; e !== fork; e = e.prev!) disconnect.push(e);
+    const connect: BlockEntry[] = [];
+    for (let e: BlockEntry = to; e !== fork; e = e.prev!) connect.push(e);
+    connect.reverse();
+    return { fork, disconnect, connect };
+  }
+
+  /** True when `entry` is on the active chain. */
+  isActive(entry: BlockEntry): boolean {
+    return entry.height <= this.best.height && this.ancestor(this.best, entry.height) === entry;
+  }
+
+  /** The active chain from genesis to the tip. */
+  activeChain(): BlockEntry[] {
+    const out: BlockEntry[] = new Array<BlockEntry>(this.best.height + 1);
+    for (let e: BlockEntry | null = this.best; e; e = e.prev) out[e.height] = e;
+    return out;
+  }
+
+  /** Every leaf of the tree and the active tip, like Core's getchaintips. */
+  tips(): ChainTip[] {
+    const out: ChainTip[] = [];
+    for (const e of this.entries.values()) {
+      if (e.children.length > 0 && e !== this.best) continue;
+      const fork = this.findFork(e, this.best);
+      const status =
+        e === this.best
+          ? 'active'
+          : e.status === 'invalid'
+            ? 'invalid'
+            : e.status === 'valid'
+              ? 'valid-fork'
+              : 'valid-headers';
+      out.push({ hash: e.hash, height: e.height, branchlen: e.height - fork.height, status });
+    }
+    return out.sort((a, b) => b.height - a.height);
+  }
+
+  /**
+   * A block locator for `entry` (Core CChain::GetLocator): the last 10 hashes one by one, then doubling steps
+   * back, always ending with genesis.
+   */
+  locator(entry: BlockEntry = this.best): DisplayHash[] {
+    const out: DisplayHash[] = [];
+    let step = 1;
+    let e: BlockEntry | null = entry;
+    while (e) {
+      out.push(e.hash);
+      if (e.height === 0) break;
+      const h = Math.max(e.height - step, 0);
+      e = this.ancestor(e, h);
+      if (out.length > 10) step *= 2;
+    }
+    return out;
+  }
+}
+
+export function createBlockTree(opts: BlockTreeOptions): BlockTree {
+  return new BlockTree(opts);
+}

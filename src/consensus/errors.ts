@@ -1,0 +1,129 @@
+/**
+ * Consensus rejections: a closed set of reason codes, named as Bitcoin Core names them where Core has a name
+ * (validation.cpp / tx_check.cpp reject reasons), each with the ban score a peer earns for sending it and
+ * whether the block may be remembered as invalid.
+ *
+ * `remember: false` marks failures that do not prove the *header* bad: a mutated body (CVE-2012-2459, a wrong
+ * merkle root: the genuine block with the same hash may still arrive, Core's BLOCK_MUTATED), a timestamp too far
+ * ahead of our clock (valid later, Core's BLOCK_TIME_FUTURE), an unknown parent (Core's BLOCK_MISSING_PREV).
+ * Those also cost the sender nothing.
+ */
+
+export const REJECT_REASONS = {
+  // --- encoding (chainsim's name: Core drops a peer whose message does not deserialise) ---
+  'bad-encoding': {
+    score: 100,
+    remember: false,
+    doc: 'bytes or JSON that do not decode to a header, block or transaction',
+  },
+  // --- headers (Core CheckBlockHeader / ContextualCheckBlockHeader / AcceptBlockHeader) ---
+  'high-hash': { score: 50, remember: true, doc: 'the header hash is above the target its bits encode' },
+  'bad-diffbits': {
+    score: 100,
+    remember: true,
+    doc: 'bits are malformed (negative, overflow, zero, above powLimit) or not the required next work',
+  },
+  'time-too-old': {
+    score: 100,
+    remember: true,
+    doc: 'time is not above the median of the previous 11 blocks',
+  },
+  'time-too-new': { score: 0, remember: false, doc: "time is more than 2 hours ahead of this node's clock" },
+  'prev-blk-not-found': { score: 0, remember: false, doc: 'the parent block is unknown' },
+  'bad-prevblk': { score: 100, remember: true, doc: 'the parent block is known to be invalid' },
+  'duplicate-invalid': { score: 100, remember: true, doc: 'this block is already known to be invalid' },
+  'bad-genesis': {
+    score: 100,
+    remember: true,
+    doc: "the chain does not start at this network's genesis block (chainsim)",
+  },
+  // --- block body (Core CheckBlock / ContextualCheckBlock) ---
+  'bad-txnmrklroot': { score: 100, remember: false, doc: 'the merkle root does not match the transactions' },
+  'bad-txns-duplicate': {
+    score: 100,
+    remember: false,
+    doc: 'mutated merkle tree: duplicate transactions (CVE-2012-2459)',
+  },
+  'bad-blk-length': {
+    score: 100,
+    remember: true,
+    doc: 'no transactions, or the block exceeds the size limit',
+  },
+  'bad-cb-missing': { score: 100, remember: true, doc: 'the first transaction is not a coinbase' },
+  'bad-cb-multiple': { score: 100, remember: true, doc: 'a transaction other than the first is a coinbase' },
+  'bad-cb-length': { score: 100, remember: true, doc: 'the coinbase script is not 2..100 bytes' },
+  'bad-cb-height': {
+    score: 100,
+    remember: true,
+    doc: 'the coinbase does not start with the block height (BIP-34)',
+  },
+  // --- transactions, context-free (Core CheckTransaction) ---
+  'bad-txns-vin-empty': { score: 100, remember: true, doc: 'a transaction has no inputs' },
+  'bad-txns-vout-empty': { score: 100, remember: true, doc: 'a transaction has no outputs' },
+  'bad-txns-oversize': { score: 100, remember: true, doc: 'a transaction exceeds the block size limit' },
+  'bad-txns-vout-negative': { score: 100, remember: true, doc: 'an output value is negative' },
+  'bad-txns-vout-toolarge': { score: 100, remember: true, doc: 'an output value exceeds the maximum supply' },
+  'bad-txns-txouttotal-toolarge': {
+    score: 100,
+    remember: true,
+    doc: 'the sum of output values exceeds the maximum supply',
+  },
+  'bad-txns-inputs-duplicate': {
+    score: 100,
+    remember: true,
+    doc: 'a transaction spends the same outpoint twice (CVE-2018-17144)',
+  },
+  'bad-txns-prevout-null': {
+    score: 100,
+    remember: true,
+    doc: 'a non-coinbase input spends the null outpoint',
+  },
+} as const satisfies Record<string, { score: number; remember: boolean; doc: string }>;
+
+export type RejectReason = keyof typeof REJECT_REASONS;
+
+export function isRejectReason(value: unknown): value is RejectReason {
+  return typeof value === 'string' && Object.hasOwn(REJECT_REASONS, value);
+}
+
+/** The plain-object form of a ConsensusError, for MessagePorts and HTTP answers. */
+export interface ConsensusErrorObject {
+  readonly name: 'ConsensusError';
+  readonly reason: RejectReason;
+  readonly message: string;
+}
+
+/** A consensus rejection. Thrown by consensus/ and chain/; `reason` is the stable code. */
+export class ConsensusError extends Error {
+  override readonly name = 'ConsensusError';
+  readonly reason: RejectReason;
+
+  constructor(reason: RejectReason, message?: string) {
+    super(message ? `${reason}: ${message}` : reason);
+    this.reason = reason;
+  }
+
+  /** Ban score a peer earns for sending this (Core's Misbehaving() amounts). */
+  get score(): number {
+    return REJECT_REASONS[this.reason].score;
+  }
+
+  /** False when the block must not be cached as invalid (mutated, too new, unknown parent). */
+  get remember(): boolean {
+    return REJECT_REASONS[this.reason].remember;
+  }
+
+  toObject(): ConsensusErrorObject {
+    return { name: 'ConsensusError', reason: this.reason, message: this.message };
+  }
+
+  static fromObject(obj: ConsensusErrorObject): ConsensusError {
+    const err = new ConsensusError(obj.reason);
+    err.message = obj.message;
+    return err;
+  }
+}
+
+export function isConsensusError(value: unknown): value is ConsensusError {
+  return value instanceof ConsensusError;
+}

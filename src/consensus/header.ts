@@ -1,0 +1,114 @@
+/**
+ * The 80-byte block header (Bitcoin Core primitives/block.h CBlockHeader):
+ * version u32le | prevHash 32B | merkleRoot 32B | time u32le | bits u32le | nonce u32le.
+ * Its hash is hash256 of these 80 bytes; proof-of-work commits to every field, so to every transaction
+ * through the merkle root.
+ */
+import { assertU32, hexToBytes, readU32LE, writeU32LE } from '../util/bytes.ts';
+import { ConsensusError } from './errors.ts';
+import {
+  type DisplayHash,
+  type InternalHash,
+  displayFromInternal,
+  hash256,
+  internalFromDisplay,
+  parseDisplayHash,
+} from './hash.ts';
+
+export const HEADER_SIZE = 80;
+
+export interface BlockHeader {
+  readonly version: number;
+  /** Display order. */
+  readonly prevHash: DisplayHash;
+  /** Display order. */
+  readonly merkleRoot: DisplayHash;
+  /** Seconds since the Unix epoch. */
+  readonly time: number;
+  /** Compact target (see pow.ts). */
+  readonly bits: number;
+  readonly nonce: number;
+}
+
+/** Header fields as callers may give them: hashes as any-case hex strings. */
+export interface HeaderFields {
+  readonly version: number;
+  readonly prevHash: string;
+  readonly merkleRoot: string;
+  readonly time: number;
+  readonly bits: number;
+  readonly nonce: number;
+}
+
+/** 80 raw bytes, or 160 hex chars of them. Throws `bad-encoding` on anything else. */
+export function headerBytes(header: Uint8Array | string): Uint8Array {
+  if (typeof header === 'string') {
+    if (header.length !== HEADER_SIZE * 2) {
+      throw new ConsensusError(
+        'bad-encoding',
+        `a header is ${HEADER_SIZE * 2} hex chars, got ${header.length}`,
+      );
+    }
+    try {
+      return hexToBytes(header, 'header');
+    } catch (err) {
+      throw new ConsensusError('bad-encoding', (err as Error).message);
+    }
+  }
+  if (!(header instanceof Uint8Array) || header.length !== HEADER_SIZE) {
+    throw new ConsensusError(
+      'bad-encoding',
+      `a header is ${HEADER_SIZE} bytes, got ${String(header?.length)}`,
+    );
+  }
+  return header;
+}
+
+export function encodeHeader(fields: HeaderFields): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE);
+  writeU32LE(out, 0, assertU32(fields.version, 'version'));
+  out.set(internalFromDisplay(fields.prevHash, 'prevHash'), 4);
+  out.set(internalFromDisplay(fields.merkleRoot, 'merkleRoot'), 36);
+  writeU32LE(out, 68, assertU32(fields.time, 'time'));
+  writeU32LE(out, 72, assertU32(fields.bits, 'bits'));
+  writeU32LE(out, 76, assertU32(fields.nonce, 'nonce'));
+  return out;
+}
+
+export function decodeHeader(header: Uint8Array | string): BlockHeader {
+  const b = headerBytes(header);
+  return {
+    version: readU32LE(b, 0),
+    prevHash: displayFromInternal(b.subarray(4, 36)),
+    merkleRoot: displayFromInternal(b.subarray(36, 68)),
+    time: readU32LE(b, 68),
+    bits: readU32LE(b, 72),
+    nonce: readU32LE(b, 76),
+  };
+}
+
+/** Checks field types and ranges and normalises hash case; throws TypeError/RangeError naming the field. */
+export function headerFromFields(fields: HeaderFields): BlockHeader {
+  return {
+    version: assertU32(fields.version, 'version'),
+    prevHash: parseDisplayHash(fields.prevHash, 'prevHash'),
+    merkleRoot: parseDisplayHash(fields.merkleRoot, 'merkleRoot'),
+    time: assertU32(fields.time, 'time'),
+    bits: assertU32(fields.bits, 'bits'),
+    nonce: assertU32(fields.nonce, 'nonce'),
+  };
+}
+
+export function hashHeaderBytes(bytes: Uint8Array): InternalHash {
+  return hash256(bytes);
+}
+
+/** Display-order hash of an encoded header (80 bytes or 160 hex chars). */
+export function headerHash(header: Uint8Array | string): DisplayHash {
+  return displayFromInternal(hash256(headerBytes(header)));
+}
+
+/** Display-order hash of a decoded header. */
+export function hashHeader(header: HeaderFields): DisplayHash {
+  return displayFromInternal(hash256(encodeHeader(header)));
+}
