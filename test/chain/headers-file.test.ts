@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { verifyHeaders } from '../../src/chain/headers.ts';
+import { networks } from '../../src/consensus/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { readVector, vectorPath } from '../helpers/vectors.ts';
+
+const FILE = 'bitcoin-mainnet-headers-0-438.bin';
+const TIP = '0000000025c6b644f8add734be7e666fa4afa43ca0204d623a0c0b1fd2104c7a';
+const NOW = 1_800_000_000;
+const original = new Uint8Array(readVector(FILE));
+
+function tampered(height: number, offset: number, edit: (b: Uint8Array) => void): Uint8Array {
+  const copy = original.slice();
+  edit(copy.subarray(height * 80 + offset));
+  return copy;
+}
+
+describe('the 439 real mainnet headers', () => {
+  test('verify: count 439, tip 0000000025c6…, chainwork 439 x work(0x1d00ffff)', () => {
+    const r = verifyHeaders(original, networks.bitcoin, NOW);
+    assert.ok(r.ok);
+    assert.equal(r.count, 439);
+    assert.equal(r.height, 438);
+    assert.equal(r.tip, TIP);
+    assert.equal(r.chainwork, 439n * 0x100010001n);
+  });
+  test('a flipped nonce gives high-hash at that height', () => {
+    const r = verifyHeaders(
+      tampered(200, 76, (b) => (b[0]! ^= 1)),
+      networks.bitcoin,
+      NOW,
+    );
+    assert.deepEqual([r.ok, !r.ok && r.reason, r.height], [false, 'high-hash', 200]);
+  });
+  test('a broken link gives prev-blk-not-found at that height', () => {
+    const r = verifyHeaders(
+      tampered(300, 4, (b) => (b[5]! ^= 0x40)),
+      networks.bitcoin,
+      NOW,
+    );
+    assert.deepEqual([r.ok, !r.ok && r.reason, r.height], [false, 'prev-blk-not-found', 300]);
+  });
+  test('a swapped pair of headers breaks the link', () => {
+    const copy = original.slice();
+    copy.set(original.subarray(11 * 80, 12 * 80), 10 * 80);
+    copy.set(original.subarray(10 * 80, 11 * 80), 11 * 80);
+    const r = verifyHeaders(copy, networks.bitcoin, NOW);
+    assert.deepEqual([r.ok, !r.ok && r.reason, r.height], [false, 'prev-blk-not-found', 10]);
+  });
+  test('altered bits give bad-diffbits (easier than powLimit, or with the sign bit)', () => {
+    for (const bits of [0x1d01ffff, 0x207fffff, 0x1d80ffff]) {
+      const r = verifyHeaders(
+        tampered(120, 72, (b) => new DataView(b.buffer, b.byteOffset).setUint32(0, bits, true)),
+        networks.bitcoin,
+        NOW,
+      );
+      assert.deepEqual(
+        [r.ok, !r.ok && r.reason, r.height],
+        [false, 'bad-diffbits', 120],
+        `bits ${bits.toString(16)}`,
+      );
+    }
+  });
+  test('headers from the future are time-too-new against an early clock', () => {
+    const r = verifyHeaders(original, networks.bitcoin, 1231006505);
+    assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'time-too-new']);
+  });
+  test('a file that does not start at the network genesis gives bad-genesis at height 0', () => {
+    const r = verifyHeaders(original.subarray(80), networks.bitcoin, NOW);
+    assert.deepEqual([r.ok, !r.ok && r.reason, r.height], [false, 'bad-genesis', 0]);
+    const sim = verifyHeaders(original, networks.sim, NOW);
+    assert.deepEqual([sim.ok, !sim.ok && sim.reason], [false, 'bad-genesis']);
+  });
+  test('a length that is not a multiple of 80 is a RangeError', () => {
+    assert.throws(() => verifyHeaders(original.subarray(0, 81), networks.bitcoin, NOW), RangeError);
+  });
+});
+
+describe('chainsim headers verify (the real command)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chainsim-headers-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('exit 0 with the count, tip and chainwork', () => {
+    const r = runCli(['headers', 'verify', vectorPath(FILE), '--network', 'bitcoin']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /439/);
+    assert.match(r.stdout, new RegExp(TIP));
+    assert.match(r.stdout, /00000000000000000000000000000000000000000000000000001b701b701b7/);
+  });
+  test('--json, and the network is found from the genesis when not given', () => {
+    const r = runCli(['headers', 'verify', vectorPath(FILE), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { ok: boolean; count: number; tip: string; network: string };
+    assert.deepEqual([out.ok, out.count, out.tip, out.network], [true, 439, TIP, 'bitcoin']);
+  });
+  test('exit 1 with the height and reason of the first bad header', () => {
+    const file = join(dir, 'nonce.bin');
+    writeFileSync(
+      file,
+      tampered(200, 76, (b) => (b[0]! ^= 1)),
+    );
+    const r = runCli(['headers', 'verify', file, '--network', 'bitcoin']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /height\s+│\s+200/);
+    assert.match(r.stdout, /high-hash/);
+    const json = runCli(['headers', 'verify', file, '--json']);
+    assert.equal(json.status, 1);
+    assert.deepEqual(
+      (({ ok, height, reason }) => ({ ok, height, reason }))(
+        JSON.parse(json.stdout) as { ok: boolean; height: number; reason: string },
+      ),
+      { ok: false, height: 200, reason: 'high-hash' },
+    );
+  });
+  test('exit 2 with a clear message: missing file, bad length, empty file, unknown network', () => {
+    const missing = runCli(['headers', 'verify', join(dir, 'nope.bin')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.bin: no such file/);
+    const odd = join(dir, 'odd.bin');
+    writeFileSync(odd, original.subarray(0, 161));
+    const r = runCli(['headers', 'verify', odd]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /161 bytes, which is not a whole number of 80-byte headers/);
+    const empty = join(dir, 'empty.bin');
+    writeFileSync(empty, new Uint8Array(0));
+    assert.equal(runCli(['headers', 'verify', empty]).status, 2);
+    const net = runCli(['headers', 'verify', vectorPath(FILE), '--network', 'testnet']);
+    assert.equal(net.status, 2);
+    assert.match(net.stderr, /unknown network "testnet": choose one of bitcoin, sim, regtest/);
+  });
+});
