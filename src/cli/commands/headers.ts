@@ -71,7 +71,10 @@ export function headersCommand(y: Argv): Argv {
           if (showProgress) process.stderr.write('\r\x1b[K');
           const seconds = (performance.now() - started) / 1000;
           if (argv.json) {
-            printJSON(result.ok ? { ...result, chainwork: hex256(result.chainwork) } : result);
+            printJSON({
+              ...(result.ok ? { ...result, chainwork: hex256(result.chainwork) } : result),
+              seconds,
+            });
           } else if (result.ok) {
             printFields(`${ok('valid')} ${argv.file}`, [
               ['network', result.network],
