@@ -2,7 +2,7 @@
  * `npm run bench -- <name...>`: runs the named benchmarks (all when none is named). Each prints a table and
  * writes bench/results/<name>.json. Benchmarks run against the built code (`npm run bench` builds first).
  */
-const benches: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   headers: () => import('./headers.ts'),
 };
 
