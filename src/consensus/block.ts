@@ -126,7 +126,7 @@ export interface BlockJSON {
   time: number;
   bits: number;
   nonce: number;
-  txs: TransactionJSON[];
+  transactions: TransactionJSON[];
 }
 
 export function blockToJSON(block: Block, height?: number): BlockJSON & { hash: string } {
@@ -134,7 +134,7 @@ export function blockToJSON(block: Block, height?: number): BlockJSON & { hash: 
     hash: blockHash(block),
     ...(height === undefined ? {} : { height }),
     ...block.header,
-    txs: block.txs.map(txToJSON),
+    transactions: block.txs.map(txToJSON),
   };
 }
 
@@ -146,8 +146,8 @@ export function blockToJSON(block: Block, height?: number): BlockJSON & { hash: 
 export function blockFromJSON(json: unknown, where = 'block'): Block {
   const obj = asEncodingError(() => record(json, where));
   const header = asEncodingError(() => headerFromFields(obj as never));
-  const txs = asEncodingError(() => array(obj.txs, `${where}.txs`)).map((t, i) =>
-    txFromJSON(t, `${where}.txs[${i}]`),
+  const txs = asEncodingError(() => array(obj.transactions, `${where}.transactions`)).map((t, i) =>
+    txFromJSON(t, `${where}.transactions[${i}]`),
   );
   return { header, txs };
 }

@@ -97,7 +97,7 @@ describe('block codec', () => {
     const json = blockToJSON(validBlock());
     assert.throws(() => blockFromJSON({ ...json, nonce: -1 }), /nonce/);
     assert.throws(() => blockFromJSON({ ...json, prevHash: 'xyz' }), reason('bad-encoding'));
-    assert.throws(() => blockFromJSON({ ...json, txs: 'nope' }), reason('bad-encoding'));
+    assert.throws(() => blockFromJSON({ ...json, transactions: 'nope' }), reason('bad-encoding'));
     assert.throws(() => blockFromJSON(null), reason('bad-encoding'));
   });
 });
