@@ -306,3 +306,13 @@ export function asEncodingError<T>(fn: () => T): T {
     throw new ConsensusError('bad-encoding', (err as Error).message);
   }
 }
+
+/** Core GetBlockSubsidy: the initial subsidy halved every `halvingInterval` blocks, zero after 64 halvings. */
+export function blockSubsidy(
+  height: number,
+  params: { initialSubsidy: bigint; halvingInterval: number },
+): bigint {
+  const halvings = Math.floor(height / params.halvingInterval);
+  if (halvings >= 64) return 0n;
+  return params.initialSubsidy >> BigInt(halvings);
+}

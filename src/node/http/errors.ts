@@ -1,0 +1,57 @@
+/**
+ * Every error a node answers is JSON `{ error: { code, message, ...details } }` with a 4xx status for bad
+ * input (DESIGN.md). Consensus rejections carry their reason code; other codes come from this table.
+ */
+import { ConsensusError } from '../../consensus/index.ts';
+
+export const HTTP_ERRORS = {
+  'bad-request': 400,
+  'bad-json': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  'not-more-work': 409,
+  'payload-too-large': 413,
+  'invalid-block': 422,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  static of(code: HttpErrorCode, message: string, details: Record<string, unknown> = {}): HttpError {
+    return new HttpError(HTTP_ERRORS[code], code, message, details);
+  }
+
+  /** A consensus rejection: 422 with Core's reason code, or 404/409 where they fit better. */
+  static fromConsensus(err: ConsensusError, details: Record<string, unknown> = {}): HttpError {
+    return new HttpError(422, err.reason, err.message, details);
+  }
+
+  toJSON(): { error: Record<string, unknown> } {
+    return { error: { code: this.code, message: this.message, ...this.details } };
+  }
+}
+
+export const errorResponseSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+      additionalProperties: true,
+    },
+  },
+  required: ['error'],
+} as const;

@@ -1,0 +1,282 @@
+/**
+ * The documented endpoints of the old Flask project: same paths, methods and answers, real behaviour behind.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { blockFromJSON, blockToJSON, ConsensusError } from '../../consensus/index.ts';
+import {
+  type ChainsimNode,
+  NODE_ADDRESS_HEADER,
+  NODE_ID_HEADER,
+  ReplaceError,
+  SEEN_BY_HEADER,
+} from '../node.ts';
+import { isAddress, isNodeId } from '../peers.ts';
+import { HttpError } from './errors.ts';
+import { CHAIN_BODY_LIMIT } from './server.ts';
+import { blockSchema, errors, nodeInfoSchema } from './schemas.ts';
+
+export interface LegacyRoutesOptions {
+  readonly node: ChainsimNode;
+  readonly auth: (req: FastifyRequest) => void;
+  readonly onShutdown?: () => void;
+}
+
+export const REGISTER_ERROR = 'Error: Please supply a valid list of nodes';
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** `{ nodes: [ids], addresses: [addrs] }`, or `{ nodes: { id: address } }` as `/node/id` shows peers. */
+function parseRegistration(body: unknown): Array<{ id: string; address: string }> {
+  if (typeof body !== 'object' || body === null) throw HttpError.of('bad-request', REGISTER_ERROR);
+  const { nodes, addresses } = body as { nodes?: unknown; addresses?: unknown };
+  let pairs: Array<[unknown, unknown]>;
+  if (
+    Array.isArray(nodes) &&
+    Array.isArray(addresses) &&
+    nodes.length === addresses.length &&
+    nodes.length > 0
+  ) {
+    pairs = nodes.map((id, i) => [id, addresses[i]]);
+  } else if (nodes && typeof nodes === 'object' && !Array.isArray(nodes) && Object.keys(nodes).length > 0) {
+    pairs = Object.entries(nodes);
+  } else {
+    throw HttpError.of('bad-request', REGISTER_ERROR, {
+      hint: 'send {"nodes": ["<32-hex id>", ...], "addresses": ["127.0.0.1:5001", ...]} with one address per id',
+    });
+  }
+  const out: Array<{ id: string; address: string }> = [];
+  for (const [id, address] of pairs) {
+    if (!isNodeId(id) || !isAddress(address)) {
+      throw HttpError.of('bad-request', REGISTER_ERROR, {
+        hint: `ids are 32 hex chars and addresses host:port; got ${JSON.stringify(id)} at ${JSON.stringify(address)}`,
+      });
+    }
+    out.push({ id, address });
+  }
+  return out;
+}
+
+/** A JSON array of blocks, or `{ chain: [...] }` (the body parser already undid a double encoding). */
+function chainBlocks(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (body && typeof body === 'object' && Array.isArray((body as { chain?: unknown }).chain)) {
+    return (body as { chain: unknown[] }).chain;
+  }
+  throw HttpError.of(
+    'bad-request',
+    'send the chain as a JSON array of blocks, or {"chain": [...]}, as GET /chain returns it',
+  );
+}
+
+export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): void {
+  const { node } = opts;
+
+  app.get(
+    '/node/id',
+    {
+      schema: {
+        summary: "This node's id, address and peers, plus its tip",
+        response: { 200: nodeInfoSchema },
+      },
+    },
+    () => node.info(),
+  );
+
+  app.get(
+    '/chain',
+    {
+      schema: {
+        summary: 'The best chain, genesis first (optionally a page of it)',
+        querystring: {
+          type: 'object',
+          properties: { from: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { chain: { type: 'array', items: blockSchema }, length: { type: 'integer' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    (req) => {
+      const { from = 0, limit } = req.query as { from?: number; limit?: number };
+      const entries = node.chain.range(from, limit);
+      return {
+        chain: entries.map((e) => blockToJSON(node.chain.getBlock(e.hash)!, e.height)),
+        length: node.chain.height + 1,
+      };
+    },
+  );
+
+  app.get(
+    '/mine',
+    {
+      schema: {
+        summary: 'Catch up with peers, mine one block on the best tip, announce it',
+        response: {
+          200: { type: 'object', properties: { message: { type: 'string' }, block: blockSchema } },
+          ...errors,
+        },
+      },
+    },
+    async () => {
+      const { block, height } = await node.mine();
+      return { message: 'Mined', block: blockToJSON(block, height) };
+    },
+  );
+
+  app.get(
+    '/block/new',
+    {
+      schema: {
+        summary: 'A peer mined something: ask peers for their tips and sync from any with more work',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              message: { type: 'string' },
+              synced: { type: 'boolean' },
+              blocksAdded: { type: 'integer' },
+              height: { type: 'integer' },
+              tip: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const report = await node.syncWithPeers();
+      return {
+        message: report.synced ? 'Chain was replaced' : 'Our chain is authoritative',
+        synced: report.synced,
+        blocksAdded: report.blocksAdded,
+        height: node.chain.tip.height,
+        tip: node.chain.tip.hash,
+      };
+    },
+  );
+
+  app.post(
+    '/block/new',
+    {
+      schema: {
+        summary: 'A block pushed by a peer: validate, connect, relay',
+        body: blockSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              message: { type: 'string' },
+              accepted: { type: 'boolean' },
+              hash: { type: 'string' },
+              height: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const block = blockFromJSON(req.body);
+      const seenBy = header(req, SEEN_BY_HEADER)?.split(',').filter(isNodeId);
+      const result = await node.receiveBlock(block, {
+        id: header(req, NODE_ID_HEADER),
+        address: header(req, NODE_ADDRESS_HEADER),
+        seenBy,
+      });
+      return {
+        message: result.accepted ? 'Block accepted' : 'Block already known',
+        accepted: result.accepted,
+        hash: result.hash,
+        height: result.height,
+      };
+    },
+  );
+
+  app.post(
+    '/chain/replace',
+    {
+      bodyLimit: CHAIN_BODY_LIMIT,
+      schema: {
+        summary: 'Adopt a whole chain if it is valid from genesis and has more work',
+        response: {
+          201: {
+            type: 'object',
+            properties: { message: { type: 'string' }, length: { type: 'integer' }, tip: { type: 'string' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      opts.auth(req);
+      const raw = chainBlocks(req.body);
+      const blocks = raw.map((b, i) => {
+        try {
+          return blockFromJSON(b, `chain[${i}]`);
+        } catch (err) {
+          if (err instanceof ConsensusError) throw new HttpError(422, err.reason, err.message, { height: i });
+          throw err;
+        }
+      });
+      try {
+        const r = node.replaceChain(blocks);
+        return await reply.status(201).send({ message: 'Chain replaced', length: r.height + 1, tip: r.tip });
+      } catch (err) {
+        if (!(err instanceof ReplaceError)) throw err;
+        if (err.kind === 'not-more-work')
+          throw HttpError.of('not-more-work', err.message, { height: err.height });
+        throw new HttpError(422, err.cause!.reason, err.cause!.message, { height: err.height });
+      }
+    },
+  );
+
+  app.post(
+    '/nodes/register',
+    {
+      schema: {
+        summary: 'Add peers: {nodes: [ids], addresses: [addresses]}',
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              message: { type: 'string' },
+              total_nodes: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const entries = parseRegistration(req.body);
+      node.peers.register(entries);
+      return reply.status(201).send({
+        message: 'New nodes have been added',
+        total_nodes: node.peers.list().map((p) => p.address),
+      });
+    },
+  );
+
+  app.get(
+    '/shutdown',
+    {
+      schema: {
+        summary: 'Answer, then close the server; the node exits',
+        response: { 200: { type: 'object', properties: { message: { type: 'string' } } }, ...errors },
+      },
+    },
+    async (req, reply) => {
+      opts.auth(req);
+      await reply.send({ message: 'Shutting down' });
+      if (opts.onShutdown) setImmediate(opts.onShutdown);
+      return reply;
+    },
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The node's HTTP API: `buildServer` returns the fastify app without listening, so tests use `inject()`.
+ * The documented endpoints of the old Flask project keep their paths, methods and answers; the rest is new
+ * and described by `GET /openapi.json`.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ConsensusError } from '../../consensus/index.ts';
+import type { ChainsimNode } from '../node.ts';
+import { HttpError } from './errors.ts';
+import { blockRoutes } from './routes-blocks.ts';
+import { legacyRoutes } from './routes-legacy.ts';
+
+export interface ServerOptions {
+  readonly node: ChainsimNode;
+  readonly logger?: Logger;
+  /** When set, `/shutdown`, `/chain/replace` and mining control need `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Called after `/shutdown` has answered. */
+  readonly onShutdown?: () => void;
+}
+
+/** 4 MiB: a 1 MB block as JSON with hex scripts, with room to spare. */
+export const BODY_LIMIT = 4 * 1024 * 1024;
+/** `/chain/replace` takes a whole chain. */
+export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    keepAliveTimeout: 30_000,
+    ajv: { customOptions: { coerceTypes: true, allErrors: false } },
+  });
+
+  // Old clients double-encode bodies (a JSON string containing JSON) and some send text/plain; accept both.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      let value: unknown = JSON.parse(text);
+      if (typeof value === 'string') {
+        try {
+          value = JSON.parse(value);
+        } catch {
+          // A plain JSON string stays a string; the route says what it expected.
+        }
+      }
+      done(null, value);
+    } catch (err) {
+      done(HttpError.of('bad-json', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: unknown, req, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    void reply.status(e.status).send(e.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .status(404)
+      .send(
+        HttpError.of(
+          'not-found',
+          `no route ${req.method} ${req.url.split('?')[0]}; see GET /openapi.json`,
+        ).toJSON(),
+      );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'chainsim node',
+        version: '0.1.0',
+        description:
+          'One node of a chainsim network: the documented API of the old Flask project, plus block sync.',
+      },
+    },
+  });
+
+  const auth = (req: FastifyRequest): void => {
+    if (!opts.token) return;
+    if (req.headers.authorization !== `Bearer ${opts.token}`) {
+      throw HttpError.of(
+        'unauthorized',
+        'this node is exposed beyond loopback: send Authorization: Bearer <token> (printed at start)',
+      );
+    }
+  };
+
+  await app.register(legacyRoutes, {
+    node: opts.node,
+    auth,
+    ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
+  });
+  await app.register(blockRoutes, { node: opts.node, auth });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ConsensusError) {
+    return err.reason === 'bad-encoding'
+      ? new HttpError(400, err.reason, err.message)
+      : HttpError.fromConsensus(err);
+  }
+  const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (e.validation) return HttpError.of('bad-request', e.message ?? 'invalid request');
+  if (e.statusCode === 413)
+    return HttpError.of('payload-too-large', e.message ?? 'request body is too large');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new HttpError(415, 'unsupported-media-type', 'send application/json');
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new HttpError(e.statusCode, 'bad-request', e.message ?? 'bad request');
+  }
+  return HttpError.of('internal', (err as Error)?.message ?? String(err));
+}

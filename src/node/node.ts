@@ -1,0 +1,449 @@
+/**
+ * One chainsim node: its chain, peers, miner and behaviour. The HTTP routes (http/) are a thin layer over
+ * this object; the worker entry (worker.ts) and tests create it with `createNode`.
+ *
+ * Propagation: a node that accepts a new best block pushes it to its peers (`POST /block/new`), telling them
+ * which nodes it already sent it to (`x-chainsim-seen-by`), so in a full mesh nobody relays twice. A peer that
+ * lacks the parent fetches only the missing segment from the sender with a block locator
+ * (`GET /blocks?locator=`), never the whole chain.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type AcceptResult, type Chain, createChain } from '../chain/chain.ts';
+import {
+  type Block,
+  blockFromJSON,
+  blockHash,
+  type BlockJSON,
+  blockSubsidy,
+  blockToJSON,
+  ConsensusError,
+  type NetworkParams,
+  sha256,
+  type TxOutput,
+} from '../consensus/index.ts';
+import { createMiner, type Miner } from '../mining/miner.ts';
+import type { PowClient } from '../mining/scheduler.ts';
+import { utf8 } from '../util/bytes.ts';
+import { PeerHttpError, PeerSet } from './peers.ts';
+
+export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
+export const NODE_ID_HEADER = 'x-chainsim-node-id';
+export const NODE_ADDRESS_HEADER = 'x-chainsim-node-address';
+/** Blocks per `GET /blocks` answer during sync. */
+export const SYNC_BATCH = 500;
+const MAX_SEEN_BY = 256;
+
+export interface NodeOptions {
+  readonly params: NetworkParams;
+  readonly pow: PowClient;
+  readonly logger: Logger;
+  /** 32 hex chars; random when omitted. */
+  readonly id?: string;
+  /** Unix seconds. */
+  readonly clock?: () => number;
+  /** Peer request timeout. */
+  readonly peerTimeoutMs?: number;
+  /** Text in this node's coinbases. */
+  readonly coinbaseMessage?: string;
+}
+
+/** Where a block came from, when a peer pushed it. */
+export interface BlockSource {
+  readonly id?: string | undefined;
+  readonly address?: string | undefined;
+  readonly seenBy?: readonly string[] | undefined;
+}
+
+export interface ReceiveResult {
+  readonly accepted: boolean;
+  readonly hash: string;
+  readonly height: number;
+  readonly tipChanged: boolean;
+}
+
+export interface SyncReport {
+  readonly peersAsked: number;
+  readonly synced: boolean;
+  readonly blocksAdded: number;
+}
+
+export interface PeerTipInfo {
+  node: string;
+  address: string;
+  height: number;
+  tip: string;
+  chainwork: string;
+}
+
+export class ChainsimNode {
+  readonly id: string;
+  readonly params: NetworkParams;
+  readonly chain: Chain;
+  readonly peers: PeerSet;
+  readonly miner: Miner;
+  readonly log: Logger;
+  private addressValue = '127.0.0.1:0';
+  private readonly clock: () => number;
+  private mining: Promise<unknown> = Promise.resolve();
+  private continuous: AbortController | null = null;
+  private readonly payoutScript: Uint8Array;
+  private readonly syncing = new Map<string, Promise<number>>();
+  blocksMined = 0;
+
+  constructor(opts: NodeOptions) {
+    this.id = opts.id ?? randomBytes(16).toString('hex');
+    this.params = opts.params;
+    this.log = opts.logger;
+    this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.chain = createChain({ params: opts.params });
+    this.peers = new PeerSet({
+      selfId: this.id,
+      selfAddress: () => this.addressValue,
+      defaultTimeoutMs: opts.peerTimeoutMs ?? 5000,
+      identity: () => ({ [NODE_ID_HEADER]: this.id, [NODE_ADDRESS_HEADER]: this.addressValue }),
+    });
+    // Until wallets exist (issue 6), the coinbase pays a key derived from the node id: OP_1 <32 bytes>.
+    this.payoutScript = Uint8Array.of(0x51, 0x20, ...sha256(utf8(`chainsim-node:${this.id}`)));
+    this.miner = createMiner({
+      chain: { params: this.params, tip: () => this.chain.tip, onTip: (l) => this.chain.onTip(l) },
+      pow: opts.pow,
+      clock: this.clock,
+      content: (parent) => ({ coinbaseOutputs: [this.coinbaseOutput(parent.height + 1)] }),
+      message: opts.coinbaseMessage ?? `chainsim ${this.id.slice(0, 8)}`,
+    });
+  }
+
+  get address(): string {
+    return this.addressValue;
+  }
+
+  set address(value: string) {
+    this.addressValue = value;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  private coinbaseOutput(height: number): TxOutput {
+    return { value: blockSubsidy(height, this.params), script: this.payoutScript };
+  }
+
+  /** `GET /node/id`. */
+  info(): PeerTipInfo & { nodes: Record<string, string>; network: string } {
+    const tip = this.chain.tip;
+    return {
+      node: this.id,
+      address: this.address,
+      nodes: this.peers.toRecord(),
+      height: tip.height,
+      tip: tip.hash,
+      chainwork: tip.chainwork.toString(16).padStart(64, '0'),
+      network: this.params.name,
+    };
+  }
+
+  blockJSON(hash: string): (BlockJSON & { hash: string }) | undefined {
+    const entry = this.chain.get(hash);
+    const block = this.chain.getBlock(hash);
+    return entry && block ? blockToJSON(block, entry.height) : undefined;
+  }
+
+  /**
+   * A block pushed by a peer (or a user): validate, connect, relay. When the parent is unknown and the sender
+   * said where it lives, fetch the missing segment from it by locator first. Throws ConsensusError.
+   */
+  async receiveBlock(block: Block, source: BlockSource = {}): Promise<ReceiveResult> {
+    const hash = blockHash(block);
+    const tipBefore = this.chain.tip;
+    let result: AcceptResult;
+    try {
+      result = this.accept(block);
+    } catch (err) {
+      if (!(err instanceof ConsensusError) || err.reason !== 'prev-blk-not-found' || !source.address) {
+        this.punish(source.id, err);
+        throw err;
+      }
+      await this.syncFrom(source.address);
+      try {
+        result = this.accept(block);
+      } catch (again) {
+        this.punish(source.id, again);
+        throw again;
+      }
+    }
+    const tipChanged = this.chain.tip !== tipBefore;
+    // The sync may have connected this very block already: relay whatever is now the best tip.
+    if (tipChanged) void this.relay(this.chain.getBlock(this.chain.tip.hash)!, source);
+    return {
+      accepted: result.accepted || (tipChanged && this.chain.isActive(result.entry)),
+      hash,
+      height: result.entry.height,
+      tipChanged,
+    };
+  }
+
+  /**
+   * `POST /chain/replace`: validates `blocks` from genesis in a scratch chain, and adopts them only when they
+   * carry more work than ours. The node's state is untouched otherwise.
+   */
+  replaceChain(blocks: readonly Block[]): { replaced: true; height: number; tip: string } {
+    if (blocks.length === 0)
+      throw new ReplaceError('invalid', new ConsensusError('bad-genesis', 'the chain is empty'), 0);
+    const scratch = createChain({ params: this.params });
+    const now = this.now();
+    for (const [height, block] of blocks.entries()) {
+      if (height === 0) {
+        if (blockHash(block) !== this.params.genesisHash) {
+          throw new ReplaceError(
+            'invalid',
+            new ConsensusError(
+              'bad-genesis',
+              `block 0 is ${blockHash(block)}, not the ${this.params.name} genesis`,
+            ),
+            0,
+          );
+        }
+        continue;
+      }
+      if (block.header.prevHash !== scratch.tip.hash) {
+        throw new ReplaceError(
+          'invalid',
+          new ConsensusError('prev-blk-not-found', `block ${height} does not follow block ${height - 1}`),
+          height,
+        );
+      }
+      try {
+        scratch.acceptBlock(block, now);
+      } catch (err) {
+        if (err instanceof ConsensusError) throw new ReplaceError('invalid', err, height);
+        throw err;
+      }
+    }
+    const theirs = scratch.tip;
+    if (theirs.chainwork <= this.chain.tip.chainwork) {
+      throw new ReplaceError(
+        'not-more-work',
+        null,
+        theirs.height,
+        `the chain has chainwork ${theirs.chainwork.toString(16)}, not more than ours (${this.chain.tip.chainwork.toString(16)})`,
+      );
+    }
+    for (const block of blocks.slice(1)) this.accept(block);
+    void this.relay(this.chain.getBlock(this.chain.tip.hash)!);
+    return { replaced: true, height: this.chain.tip.height, tip: this.chain.tip.hash };
+  }
+
+  private accept(block: Block): AcceptResult {
+    const before = this.chain.tip;
+    const result = this.chain.acceptBlock(block, this.now());
+    if (result.reorg) {
+      const { disconnect, connect } = result.reorg;
+      if (disconnect.length > 0) {
+        this.log.info(
+          {
+            from: before.hash,
+            to: this.chain.tip.hash,
+            disconnected: disconnect.length,
+            connected: connect.length,
+          },
+          `reorg: ${disconnect.length} block(s) out, ${connect.length} in, tip ${this.chain.tip.height}`,
+        );
+      } else {
+        this.log.info(
+          { hash: this.chain.tip.hash, height: this.chain.tip.height },
+          `new tip ${this.chain.tip.height} ${this.chain.tip.hash.slice(0, 16)}`,
+        );
+      }
+    }
+    return result;
+  }
+
+  private punish(peerId: string | undefined, err: unknown): void {
+    if (!peerId || !(err instanceof ConsensusError)) return;
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    if (this.peers.misbehaving(peerId, err.score)) {
+      this.log.warn(
+        { peer: peerId, address: peer.address, reason: err.reason },
+        `dropped peer ${peer.address}: misbehaviour score reached the limit`,
+      );
+    } else if (err.score > 0) {
+      this.log.warn(
+        { peer: peerId, reason: err.reason, score: peer.score },
+        `peer ${peer.address} sent an invalid block (${err.reason})`,
+      );
+    }
+  }
+
+  /** Pushes a new best block to every peer not known to have it; resolves when every push has answered. */
+  relay(block: Block, source: BlockSource = {}): Promise<void> {
+    const already = new Set([...(source.seenBy ?? []), ...(source.id ? [source.id] : [])]);
+    const targets = this.peers.list().filter((p) => !already.has(p.id));
+    if (targets.length === 0) return Promise.resolve();
+    const seenBy = [...new Set([...already, this.id, ...targets.map((p) => p.id)])].slice(0, MAX_SEEN_BY);
+    const body = blockToJSON(block);
+    const pushes = targets.map((p) =>
+      this.peers
+        .request(p.address, '/block/new', {
+          method: 'POST',
+          body,
+          headers: { [SEEN_BY_HEADER]: seenBy.join(',') },
+        })
+        .catch((err: unknown) => {
+          this.log.debug({ peer: p.address, err: (err as Error).message }, `push to ${p.address} failed`);
+        }),
+    );
+    return Promise.all(pushes).then(() => undefined);
+  }
+
+  /**
+   * Fetches blocks from `address` by locator until it has nothing more for us. Returns the number of new
+   * blocks accepted. Concurrent syncs from one peer share one run.
+   */
+  syncFrom(address: string): Promise<number> {
+    const running = this.syncing.get(address);
+    if (running) return running;
+    const run = this.doSyncFrom(address).finally(() => this.syncing.delete(address));
+    this.syncing.set(address, run);
+    return run;
+  }
+
+  private async doSyncFrom(address: string): Promise<number> {
+    let added = 0;
+    // The locator follows what this peer has sent so far, so a side branch still advances the request.
+    let from = this.chain.tip;
+    for (;;) {
+      const locator = this.chain.tree.locator(from).join(',');
+      const res = await this.peers.request<{ blocks: unknown[] }>(
+        address,
+        `/blocks?locator=${locator}&limit=${SYNC_BATCH}`,
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      const blocks = Array.isArray(res?.blocks) ? res.blocks : [];
+      for (const [i, json] of blocks.entries()) {
+        const block = blockFromJSON(json, `blocks[${i}]`);
+        const result = this.accept(block);
+        if (result.accepted) added++;
+        from = result.entry;
+      }
+      if (blocks.length < SYNC_BATCH) break;
+    }
+    if (added > 0)
+      this.log.info({ peer: address, blocks: added }, `synced ${added} block(s) from ${address}`);
+    return added;
+  }
+
+  /** Asks every peer for its tip and syncs from those with more work (the old `GET /block/new`). */
+  async syncWithPeers(): Promise<SyncReport> {
+    const peers = this.peers.list();
+    const infos = await Promise.all(
+      peers.map((p) =>
+        this.peers.request<PeerTipInfo>(p.address, '/node/id', { timeoutMs: 3000 }).catch(() => null),
+      ),
+    );
+    let blocksAdded = 0;
+    let synced = false;
+    for (const [i, info] of infos.entries()) {
+      if (!info || typeof info.chainwork !== 'string') continue;
+      let work: bigint;
+      try {
+        work = BigInt(`0x${info.chainwork}`);
+      } catch {
+        continue;
+      }
+      if (work <= this.chain.tip.chainwork) continue;
+      try {
+        blocksAdded += await this.syncFrom(peers[i]!.address);
+        synced = true;
+      } catch (err) {
+        this.punish(peers[i]!.id, err);
+        this.log.warn(
+          { peer: peers[i]!.address, err: (err as Error).message },
+          `sync from ${peers[i]!.address} failed`,
+        );
+      }
+    }
+    return { peersAsked: peers.length, synced, blocksAdded };
+  }
+
+  /**
+   * `GET /mine`: catch up with peers, mine one block on the best tip through the pool, connect and announce
+   * it. Calls queue: one block at a time per node, each on the tip of its moment.
+   */
+  mine(): Promise<{ block: Block; height: number }> {
+    const run = this.mining.then(async () => {
+      await this.syncWithPeers();
+      return this.mineAndAnnounce(undefined, true);
+    });
+    this.mining = run.catch(() => undefined);
+    return run;
+  }
+
+  private async mineAndAnnounce(
+    signal: AbortSignal | undefined,
+    awaitRelay: boolean,
+  ): Promise<{ block: Block; height: number }> {
+    const block = await this.miner.mineBlock(signal);
+    const result = this.accept(block);
+    this.blocksMined++;
+    const relayed = this.relay(block);
+    if (awaitRelay) await relayed;
+    return { block, height: result.entry.height };
+  }
+
+  get isMiningContinuously(): boolean {
+    return this.continuous !== null;
+  }
+
+  /** Continuous mining: race the other nodes block after block until `stopMining`. */
+  startMining(): void {
+    if (this.continuous) return;
+    const ac = new AbortController();
+    this.continuous = ac;
+    const loop = async (): Promise<void> => {
+      while (!ac.signal.aborted) {
+        const step = this.mining.then(() => this.mineAndAnnounce(ac.signal, false));
+        this.mining = step.catch(() => undefined);
+        try {
+          await step;
+        } catch (err) {
+          if (ac.signal.aborted) break;
+          this.log.error({ err: (err as Error).message }, 'continuous mining failed; retrying in 1 s');
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    };
+    void loop();
+    this.log.info('continuous mining started');
+  }
+
+  stopMining(): void {
+    if (!this.continuous) return;
+    this.continuous.abort();
+    this.continuous = null;
+    this.log.info('continuous mining stopped');
+  }
+}
+
+/** Why `/chain/replace` refused a chain: invalid (with the reason and height) or not more work. */
+export class ReplaceError extends Error {
+  override readonly name = 'ReplaceError';
+  constructor(
+    readonly kind: 'invalid' | 'not-more-work',
+    override readonly cause: ConsensusError | null,
+    readonly height: number,
+    message?: string,
+  ) {
+    super(message ?? cause?.message ?? kind);
+  }
+}
+
+export function createNode(opts: NodeOptions): ChainsimNode {
+  return new ChainsimNode(opts);
+}
+
+export { PeerHttpError };
