@@ -27,15 +27,39 @@ const [cmd, args] = gypJs ? [process.execPath, [gypJs, 'rebuild']] : ['node-gyp'
 const run = spawnSync(cmd, args, { cwd: here, encoding: 'utf8', timeout: 300_000 });
 const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
 
+/**
+ * One line saying why node-gyp failed, from its output, or undefined when it does not say.
+ * @param {string} log
+ * @returns {string | undefined}
+ */
+function failureCause(log) {
+  // node-gyp names the cause after "gyp ERR! stack Error:", sometimes over several lines ("not found: make",
+  // "Could not find any Python installation to use", "`make` failed with exit code: 2"); the "at ..."
+  // lines after it are its own JS stack.
+  const stack = [...log.matchAll(/^gyp ERR! stack (.*)$/gm)].map((m) => m[1]?.trim() ?? '');
+  const start = stack.findIndex((l) => l.startsWith('Error: '));
+  if (start < 0) return undefined;
+  const end = stack.findIndex((l, i) => i > start && l.startsWith('at '));
+  let cause = stack
+    .slice(start, end < 0 ? undefined : end)
+    .join(' ')
+    .slice('Error: '.length);
+  // When make failed: a missing compiler (the shell's 127), or the compiler's first error.
+  const compileError = /^.*: error: .*$/m.exec(log)?.[0];
+  if (/^make: \*\*\* .* Error 127$/m.test(log)) cause += ' (C compiler not found: exit status 127)';
+  else if (compileError !== undefined) cause += ` (${compileError.trim()})`;
+  if (/^gyp http GET .*headers/m.test(log)) {
+    cause = `could not download the Node.js headers (npm config nodedir not set?): ${cause}`;
+  }
+  return cause;
+}
+
 if (run.status === 0 && fs.existsSync(addonFile)) {
   fs.rmSync(failFile, { force: true });
 } else {
-  // node-gyp names the cause on its first "gyp ERR! stack Error:" line ("not found: make", "Could not find
-  // any Python installation to use", "`make` failed with exit code: 2" when the compiler fails).
-  const cause = /^gyp ERR! stack Error: (.*)$/m.exec(output)?.[1]?.trim();
   const reason = run.error
     ? `could not run ${cmd}: ${run.error.message}`
-    : `node-gyp rebuild failed: ${cause ?? `exit status ${run.status ?? run.signal}`}`;
+    : `node-gyp rebuild failed: ${failureCause(output) ?? `exit status ${run.status ?? run.signal}`}`;
   fs.rmSync(addonFile, { force: true }); // never leave a stale addon from an earlier build beside the reason
   fs.mkdirSync(buildDir, { recursive: true });
   // Line 1 is what chainsim reports; the rest is for a person.

@@ -25,7 +25,6 @@ const availability = nativeAvailability();
 const skip: string | false = availability.available
   ? false
   : `native kernel unavailable: ${availability.reason}`;
-if (skip !== false) console.log(`# kernel-native: skipping kernel tests, ${skip}`);
 
 const MAX_TARGET = (1n << 256n) - 1n;
 
