@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'native/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
