@@ -37,7 +37,12 @@ export function targetToInternalBytes(target: bigint): Uint8Array {
 }
 
 /** Checks scan arguments once, at the boundary, with messages that name the argument. */
-export function checkScanArgs(header: Uint8Array, target: Uint8Array, startNonce: number, count: number): void {
+export function checkScanArgs(
+  header: Uint8Array,
+  target: Uint8Array,
+  startNonce: number,
+  count: number,
+): void {
   if (!(header instanceof Uint8Array) || header.length !== 80) throw new TypeError('header must be 80 bytes');
   if (!(target instanceof Uint8Array) || target.length !== 32) throw new TypeError('target must be 32 bytes');
   if (!Number.isInteger(startNonce) || startNonce < 0 || startNonce > 0xffffffff) {
