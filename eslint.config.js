@@ -30,7 +30,19 @@ const consensusForbidden = [
 ].flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'logs/', 'bench/results/', 'build/', 'native/build/'] },
+  {
+    // assembly/ is AssemblyScript (its own types, checked by asc via assembly/tsconfig.json), not TypeScript.
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'logs/',
+      'bench/results/',
+      'build/',
+      'native/build/',
+      'assembly/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
