@@ -2,7 +2,7 @@
  * Every error a node answers is JSON `{ error: { code, message, ...details } }` with a 4xx status for bad
  * input (DESIGN.md). Consensus rejections carry their reason code; other codes come from this table.
  */
-import { ConsensusError } from '../../consensus/index.ts';
+import type { ConsensusError } from '../../consensus/index.ts';
 
 export const HTTP_ERRORS = {
   'bad-request': 400,

@@ -35,9 +35,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ajv: { customOptions: { coerceTypes: true, allErrors: false } },
   });
 
-  // Old clients double-encode bodies (a JSON string containing JSON) and some send text/plain; accept both.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+  // Old clients double-encode bodies (a JSON string containing JSON), and `curl -d` without a content type
+  // sends form-urlencoded: every body is read as JSON, whatever its declared type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {

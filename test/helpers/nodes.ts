@@ -1,0 +1,64 @@
+/** Test helpers: real nodes on ephemeral loopback ports, sharing one PoW scheduler. */
+import pino from 'pino';
+import { type NetworkParams, networks } from '../../src/consensus/index.ts';
+import { createInlineExecutor } from '../../src/mining/executors.ts';
+import { selectKernel } from '../../src/mining/kernels/index.ts';
+import { createPowScheduler, type PowScheduler } from '../../src/mining/scheduler.ts';
+import { hostNode, type HostedNode } from '../../src/node/host.ts';
+import { type ChainsimNode, createNode } from '../../src/node/node.ts';
+
+export const silent = pino({ level: 'silent' });
+
+export function testScheduler(): PowScheduler {
+  return createPowScheduler({ executor: createInlineExecutor(selectKernel('auto').kernel) });
+}
+
+export interface TestNode {
+  node: ChainsimNode;
+  hosted: HostedNode;
+  url: string;
+}
+
+export async function startNodes(
+  n: number,
+  opts: { params?: NetworkParams; scheduler: PowScheduler; connect?: boolean; clock?: () => number },
+): Promise<TestNode[]> {
+  const out: TestNode[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = createNode({
+      params: opts.params ?? networks.regtest,
+      pow: opts.scheduler.addClient({ name: `node${i}` }),
+      logger: silent,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    const hosted = await hostNode({ node, port: 0 });
+    out.push({ node, hosted, url: `http://${hosted.address}` });
+  }
+  if (opts.connect !== false) connectAll(out);
+  return out;
+}
+
+export function connectAll(nodes: TestNode[]): void {
+  for (const a of nodes) {
+    a.node.peers.register(nodes.map((b) => ({ id: b.node.id, address: b.hosted.address })));
+  }
+}
+
+export async function stopNodes(nodes: TestNode[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.hosted.close()));
+}
+
+export async function getJSON<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  return (await res.json()) as T;
+}
+
+/** Polls `check` until it is true or `timeoutMs` passes (bounded; tests never wait forever). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}

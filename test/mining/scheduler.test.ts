@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createInlineExecutor } from '../../src/mining/executors.ts';
+import { selectKernel, targetToInternalBytes } from '../../src/mining/kernels/index.ts';
+import { createPoolExecutor } from '../../src/mining/pool.ts';
+import { createPowScheduler, type MineOutcome } from '../../src/mining/scheduler.ts';
+
+const kernel = selectKernel('auto').kernel;
+
+function header(seed: number): Uint8Array {
+  const h = new Uint8Array(80);
+  new DataView(h.buffer).setUint32(0, seed, true);
+  new DataView(h.buffer).setUint32(40, Math.floor(Math.random() * 2 ** 32), true);
+  return h;
+}
+
+/** Chi-square statistic of observed counts against expected proportions. */
+function chiSquare(observed: number[], shares: number[]): number {
+  const n = observed.reduce((a, b) => a + b, 0);
+  const total = shares.reduce((a, b) => a + b, 0);
+  return observed.reduce((sum, o, i) => {
+    const e = (n * shares[i]!) / total;
+    return sum + (o - e) ** 2 / e;
+  }, 0);
+}
+
+describe('PoW scheduler', () => {
+  test('blocks won follow hash-power shares 40/30/10/10/5/5 (chi-square, 400 races)', async () => {
+    const shares = [40, 30, 10, 10, 5, 5];
+    // Ranges of 500 nonces against ~20,000 expected hashes per block: about 40 ranges per race.
+    const scheduler = createPowScheduler({
+      executor: createInlineExecutor(kernel),
+      minRange: 100,
+      maxRange: 500,
+    });
+    const clients = shares.map((share, i) => scheduler.addClient({ name: `node${i}`, share }));
+    const target = targetToInternalBytes((1n << 256n) / 20_000n);
+    const wins = shares.map(() => 0);
+    const rounds = 400;
+    for (let round = 0; round < rounds; round++) {
+      const ac = new AbortController();
+      const races = clients.map((c, i) =>
+        c.mine({ header: header(round * 16 + i), target }, ac.signal).then((o: MineOutcome) => {
+          if (o.found && !ac.signal.aborted) {
+            wins[i]!++;
+            ac.abort();
+          }
+          return o;
+        }),
+      );
+      await Promise.all(races);
+    }
+    assert.equal(
+      wins.reduce((a, b) => a + b, 0),
+      rounds,
+    );
+    // 5 degrees of freedom: P(chi2 > 25.7) = 0.0001 when the shares hold.
+    const chi2 = chiSquare(wins, shares);
+    assert.ok(chi2 < 25.7, `wins ${wins.join('/')} for shares ${shares.join('/')}: chi2 ${chi2.toFixed(1)}`);
+    // And the hashes each client was given follow the shares closely (stride scheduling is exact up to one range).
+    const hashes = scheduler.stats().clients.map((c) => c.hashes);
+    const total = hashes.reduce((a, b) => a + b, 0);
+    hashes.forEach((h, i) =>
+      assert.ok(Math.abs(h / total - shares[i]! / 100) < 0.02, `client ${i}: ${h / total}`),
+    );
+    await scheduler.close();
+  });
+
+  test('a nonce space that runs out resolves as exhausted with every hash counted', async () => {
+    const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
+    const c = scheduler.addClient({ name: 'a' });
+    const out = await c.mine({ header: header(1), target: new Uint8Array(32), startNonce: 2 ** 32 - 5000 });
+    assert.deepEqual(out, { found: false, reason: 'exhausted', hashes: 5000 });
+    await scheduler.close();
+  });
+
+  test('the easiest target is met by the first nonce', async () => {
+    const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
+    const out = await scheduler
+      .addClient({ name: 'a' })
+      .mine({ header: header(2), target: new Uint8Array(32).fill(0xff), startNonce: 7 });
+    assert.deepEqual(out, { found: true, nonce: 7, hashes: out.hashes });
+    await scheduler.close();
+  });
+
+  test('cancelling stops the job; the next job still runs; shares must be positive', async () => {
+    const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
+    const c = scheduler.addClient({ name: 'a' });
+    const ac = new AbortController();
+    const pending = c.mine({ header: header(3), target: new Uint8Array(32) }, ac.signal);
+    setTimeout(() => ac.abort(), 20);
+    const out = await pending;
+    assert.equal(out.found, false);
+    assert.equal(!out.found && out.reason, 'cancelled');
+    const next = await c.mine({ header: header(4), target: new Uint8Array(32).fill(0xff) });
+    assert.equal(next.found, true);
+    assert.throws(() => scheduler.addClient({ name: 'b', share: 0 }), RangeError);
+    assert.throws(() => c.setShare(-1), RangeError);
+    await scheduler.close();
+  });
+
+  test('the Piscina pool finds the same nonce as the kernel inline, at lowered priority', async () => {
+    const executor = await createPoolExecutor({ kernel: kernel.name, threads: 2 });
+    try {
+      assert.equal(executor.niceness, 19);
+      const h = header(5);
+      const target = targetToInternalBytes((1n << 256n) / 3000n);
+      const expected = kernel.scan(h, target, 0, 1_000_000);
+      const r = await executor.run({ header: h, target, startNonce: 0, count: 1_000_000 });
+      assert.equal(r.nonce, expected.nonce);
+      assert.equal(r.hashes, expected.hashes);
+    } finally {
+      await executor.close();
+    }
+  });
+});
