@@ -5,7 +5,6 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
 import { ConsensusError } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
@@ -14,7 +13,7 @@ import { legacyRoutes } from './routes-legacy.ts';
 
 export interface ServerOptions {
   readonly node: ChainsimNode;
-  readonly logger?: Logger;
+  readonly logger?: FastifyBaseLogger;
   /** When set, `/shutdown`, `/chain/replace` and mining control need `Authorization: Bearer <token>`. */
   readonly token?: string;
   /** Called after `/shutdown` has answered. */
@@ -28,7 +27,7 @@ export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
+    ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     keepAliveTimeout: 30_000,
