@@ -6,7 +6,8 @@
  * `remember: false` marks failures that do not prove the *header* bad: a mutated body (CVE-2012-2459, a wrong
  * merkle root: the genuine block with the same hash may still arrive, Core's BLOCK_MUTATED), a timestamp too far
  * ahead of our clock (valid later, Core's BLOCK_TIME_FUTURE), an unknown parent (Core's BLOCK_MISSING_PREV).
- * Those also cost the sender nothing.
+ * Those also cost the sender nothing: a relaying peer cannot tell a mutated copy from the genuine block
+ * without the very check that failed, so it is not punished for passing one on.
  */
 
 export const REJECT_REASONS = {
@@ -38,9 +39,9 @@ export const REJECT_REASONS = {
     doc: "the chain does not start at this network's genesis block (chainsim)",
   },
   // --- block body (Core CheckBlock / ContextualCheckBlock) ---
-  'bad-txnmrklroot': { score: 100, remember: false, doc: 'the merkle root does not match the transactions' },
+  'bad-txnmrklroot': { score: 0, remember: false, doc: 'the merkle root does not match the transactions' },
   'bad-txns-duplicate': {
-    score: 100,
+    score: 0,
     remember: false,
     doc: 'mutated merkle tree: duplicate transactions (CVE-2012-2459)',
   },
