@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { siblingUrl } from '../util/modules.ts';
+import { workerModuleUrl } from '../util/modules.ts';
 import type { KernelName } from './kernels/types.ts';
 import type { PowTask } from './pow-task.ts';
 import type { RangeExecutor, RangeResult, RangeTask } from './scheduler.ts';
@@ -35,7 +35,7 @@ export async function createPoolExecutor(opts: PoolOptions): Promise<PoolExecuto
     throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const niceIncrement = opts.niceIncrement ?? 19;
   const piscina = new Piscina({
-    filename: siblingUrl(import.meta.url, 'pow-task').href,
+    filename: workerModuleUrl(import.meta.url, './pow-task').href,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,

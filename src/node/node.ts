@@ -90,6 +90,8 @@ export class ChainsimNode {
   private readonly payoutScript: Uint8Array;
   private readonly syncing = new Map<string, Promise<number>>();
   blocksMined = 0;
+  /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
+  lastMinedHash = '';
 
   constructor(opts: NodeOptions) {
     this.id = opts.id ?? randomBytes(16).toString('hex');
@@ -388,6 +390,7 @@ export class ChainsimNode {
     awaitRelay: boolean,
   ): Promise<{ block: Block; height: number }> {
     const block = await this.miner.mineBlock(signal);
+    this.lastMinedHash = blockHash(block);
     const result = this.accept(block);
     this.blocksMined++;
     const relayed = this.relay(block);

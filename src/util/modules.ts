@@ -1,8 +1,20 @@
 /**
- * A module next to the caller, with the caller's own extension: `.ts` when running from src/ through tsx
- * (tests), `.js` when running the build in dist/. Worker and task files are loaded by URL, so they need it.
+ * Files that worker threads load. Worker threads always run the compiled build (dist/): Node 20 applies a
+ * loader given with `--import` (tsx, used by the tests) to the main thread only, so a worker cannot load
+ * `.ts` sources. Code running from src/ (tests) therefore points its workers at the matching file in dist/;
+ * `npm test` builds first.
  */
-export function siblingUrl(importMetaUrl: string, basename: string): URL {
-  const ext = importMetaUrl.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./${basename}${ext}`, importMetaUrl);
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export function workerModuleUrl(importMetaUrl: string, relativePath: string): URL {
+  if (!importMetaUrl.endsWith('.ts')) return new URL(`${relativePath}.js`, importMetaUrl);
+  const source = new URL(`${relativePath}.ts`, importMetaUrl).href;
+  const built = new URL(source.replace(/\/src\/(?!.*\/src\/)/, '/dist/').replace(/\.ts$/, '.js'));
+  if (!existsSync(fileURLToPath(built))) {
+    throw new Error(
+      `${fileURLToPath(built)} is missing: run \`npm run build\` (worker threads run the compiled code)`,
+    );
+  }
+  return built;
 }

@@ -10,6 +10,7 @@ export const HTTP_ERRORS = {
   unauthorized: 401,
   'not-found': 404,
   'not-more-work': 409,
+  conflict: 409,
   'payload-too-large': 413,
   'invalid-block': 422,
   unavailable: 503,

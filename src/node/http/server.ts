@@ -4,7 +4,12 @@
  * and described by `GET /openapi.json`.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { ConsensusError } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
@@ -28,10 +33,10 @@ export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     keepAliveTimeout: 30_000,
-    ajv: { customOptions: { coerceTypes: true, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: true, allErrors: false, allowUnionTypes: true } },
   });
 
   // Old clients double-encode bodies (a JSON string containing JSON), and `curl -d` without a content type

@@ -1,0 +1,143 @@
+/**
+ * A node in a worker thread (what `chainsim simulate` runs, one per node). It mines through the manager's
+ * pool over `workerData.powPort`, serves HTTP on its own port, and tells the manager what happens:
+ * `ready`, `failed`, `status` once a second, `tip` on every tip change, `exiting`.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { getNetwork } from '../consensus/index.ts';
+import { createPortPowClient } from '../mining/remote.ts';
+import { createFileLogger, type LogLevel, silentLogger } from '../util/logger.ts';
+import { hostNode, type HostedNode } from './host.ts';
+import { createNode } from './node.ts';
+
+export interface NodeWorkerData {
+  readonly index: number;
+  readonly port: number;
+  readonly host: string;
+  readonly network: string;
+  readonly id?: string;
+  readonly share: number;
+  readonly token?: string;
+  readonly logFile: string | null;
+  readonly logLevel: LogLevel;
+  readonly powPort: MessagePort;
+  /** Peers to register at once (a restarted node rejoining). */
+  readonly peers?: ReadonlyArray<{ id: string; address: string }>;
+}
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly height: number;
+  readonly tip: string;
+  readonly chainwork: string;
+  readonly peers: number;
+  readonly hashRate: number;
+  readonly mempool: number;
+  readonly blocksMined: number;
+  readonly reorgs: number;
+  /** ms since the epoch when the tip last changed. */
+  readonly lastTipAt: number;
+  readonly mining: boolean;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; id: string; address: string; status: NodeStatus }
+  | { type: 'failed'; code: string; message: string }
+  | { type: 'status'; status: NodeStatus }
+  | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
+  | { type: 'exiting' };
+
+export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean };
+
+/** Wall-clock ms with sub-ms precision, comparable across threads (for propagation times). */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function main(data: NodeWorkerData): Promise<void> {
+  const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+  const params = getNetwork(data.network);
+  const logger = data.logFile
+    ? createFileLogger({ file: data.logFile, level: data.logLevel, base: { node: data.port } })
+    : silentLogger();
+  const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
+  const node = createNode({ params, pow, logger, ...(data.id ? { id: data.id } : {}) });
+  let reorgs = 0;
+  let lastTipAt = Date.now();
+  node.chain.onTip((tip, path) => {
+    lastTipAt = Date.now();
+    if (path.disconnect.length > 0) reorgs++;
+    post({
+      type: 'tip',
+      hash: tip.hash,
+      height: tip.height,
+      at: preciseNow(),
+      mined: tip.hash === node.lastMinedHash,
+      disconnected: path.disconnect.length,
+    });
+  });
+  const status = (): NodeStatus => ({
+    id: node.id,
+    address: node.address,
+    height: node.chain.height,
+    tip: node.chain.tip.hash,
+    chainwork: node.chain.tip.chainwork.toString(16),
+    peers: node.peers.size,
+    hashRate: pow.hashRate(),
+    mempool: 0,
+    blocksMined: node.blocksMined,
+    reorgs,
+    lastTipAt,
+    mining: node.isMiningContinuously,
+  });
+
+  let hosted: HostedNode | undefined;
+  let closing = false;
+  const shutdown = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    clearInterval(timer);
+    node.stopMining();
+    logger.info('shutting down');
+    await hosted?.close();
+    pow.close();
+    post({ type: 'exiting' });
+    logger.flush?.();
+    parentPort!.close();
+  };
+  const timer = setInterval(() => post({ type: 'status', status: status() }), 1000);
+  try {
+    hosted = await hostNode({
+      node,
+      host: data.host,
+      port: data.port,
+      ...(data.token ? { token: data.token } : {}),
+      onShutdown: () => void shutdown(),
+    });
+  } catch (err) {
+    clearInterval(timer);
+    const e = err as NodeJS.ErrnoException;
+    post({ type: 'failed', code: e.code ?? 'ERROR', message: e.message });
+    pow.close();
+    parentPort!.close();
+    return;
+  }
+  if (data.peers) node.peers.register(data.peers);
+  logger.info(
+    { id: node.id, address: node.address, network: params.name },
+    `node ${node.id} listening on ${node.address}`,
+  );
+  parentPort!.on('message', (msg: ManagerMessage) => {
+    if (msg.type === 'shutdown') void shutdown();
+    else if (msg.type === 'mining') {
+      if (msg.on) node.startMining();
+      else node.stopMining();
+    }
+  });
+  post({ type: 'ready', id: node.id, address: node.address, status: status() });
+}
+
+if (parentPort && workerData) {
+  void main(workerData as NodeWorkerData);
+}

@@ -1,0 +1,181 @@
+/**
+ * The manager's HTTP API (default port 4999). `GET /start/mining` and `GET /shutdown/all` keep the old
+ * project's paths and answers; the rest is new.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { HttpError } from '../node/http/errors.ts';
+import type { ShutdownReport, Simulation } from './manager.ts';
+
+export interface ManagerServerOptions {
+  readonly sim: Simulation;
+  /** Called after `/shutdown/all` answered, with what happened to each node. */
+  readonly onShutdown: (report: ShutdownReport) => void;
+}
+
+/** `?interval=min-max` in seconds, or one number; `0` means back to back. Returns milliseconds. */
+export function parseInterval(value: string | undefined): [number, number] {
+  if (value === undefined || value === '') return [1000, 3000];
+  const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(value.trim());
+  if (!m)
+    throw HttpError.of(
+      'bad-request',
+      `interval must be seconds like 1-3, 0.5 or 0; got ${JSON.stringify(value)}`,
+    );
+  const min = Number(m[1]) * 1000;
+  const max = m[2] === undefined ? min : Number(m[2]) * 1000;
+  if (max < min) throw HttpError.of('bad-request', `interval ${value}: the maximum is below the minimum`);
+  return [min, max];
+}
+
+export async function buildManagerServer(opts: ManagerServerOptions): Promise<FastifyInstance> {
+  const { sim } = opts;
+  const app = Fastify({
+    loggerInstance: sim.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    const e =
+      err instanceof HttpError
+        ? err
+        : (err as { validation?: unknown }).validation
+          ? HttpError.of('bad-request', (err as Error).message)
+          : HttpError.of('internal', (err as Error).message);
+    void reply.status(e.status).send(e.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .status(404)
+      .send(HttpError.of('not-found', `no route ${req.method} ${req.url.split('?')[0]}; see GET /`).toJSON());
+  });
+
+  app.get('/', () => ({
+    message: 'chainsim network manager',
+    network: sim.opts.network,
+    nodes: sim.nodes.map((n) => `http://${n.address}`),
+    endpoints: {
+      'GET /start/mining?count=&interval=1-3&wait=true': 'send GET /mine to the nodes in turn',
+      'GET /mining/status': 'progress of the last /start/mining',
+      'GET /mining/start?duration=': 'continuous mining on every node, by hash-power share',
+      'GET /mining/stop': 'stop continuous mining',
+      'GET /nodes': 'each node: id, address, status, height, tip, hash rate',
+      'GET /network': 'agreement, tips, forks and reorgs',
+      'GET /metrics': 'Prometheus metrics',
+      'POST /nodes/:port/restart': 'bring a node that is down back',
+      'GET /shutdown/all': 'stop every node, confirm each exited, then the manager',
+    },
+  }));
+
+  app.get(
+    '/start/mining',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            count: { type: 'integer', minimum: 1, maximum: 10_000 },
+            interval: { type: 'string' },
+            wait: { type: 'boolean', default: true },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { count?: number; interval?: string; wait: boolean };
+      if (sim.miningRun?.running)
+        throw HttpError.of('conflict', 'a /start/mining run is already in progress: see GET /mining/status');
+      const interval = parseInterval(q.interval);
+      const count = q.count ?? sim.upNodes().length;
+      const { run, done } = sim.runMiningRequests(count, interval);
+      if (!q.wait) {
+        void done;
+        return reply
+          .status(202)
+          .send({ message: 'Mining requests started', requests: run.requests, status: '/mining/status' });
+      }
+      const finished = await done;
+      return {
+        message: 'Mining requests sent',
+        requests: finished.sent,
+        blocks: finished.blocks,
+        ...(finished.errors.length > 0 ? { errors: finished.errors } : {}),
+      };
+    },
+  );
+
+  app.get('/mining/status', () => {
+    const run = sim.miningRun;
+    return run ? { ...run } : { running: false, requests: 0, sent: 0, completed: 0, blocks: [], errors: [] };
+  });
+
+  app.get(
+    '/mining/start',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { duration: { type: 'number', exclusiveMinimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    (req) => {
+      const { duration } = req.query as { duration?: number };
+      sim.startContinuous(duration);
+      return { message: 'Mining started', nodes: sim.upNodes().length, duration: duration ?? null };
+    },
+  );
+
+  app.get('/mining/stop', () => {
+    sim.stopContinuous();
+    return { message: 'Mining stopped' };
+  });
+
+  app.get('/nodes', () => ({
+    nodes: sim.nodes.map((n) => ({
+      id: n.id,
+      address: n.address,
+      port: n.port,
+      status: n.state,
+      share: n.share,
+      height: n.status?.height ?? null,
+      tip: n.status?.tip ?? null,
+      hashRate: Math.round(n.pow?.hashRate() ?? 0),
+      peers: n.status?.peers ?? 0,
+      mempool: n.status?.mempool ?? 0,
+      blocksMined: n.status?.blocksMined ?? 0,
+      mining: n.status?.mining ?? false,
+      ...(n.exitCode !== null && n.state === 'down' ? { exitCode: n.exitCode } : {}),
+    })),
+  }));
+
+  app.get('/network', () => sim.networkView());
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await sim.metrics.registry.metrics();
+    return reply.type(sim.metrics.registry.contentType).send(text);
+  });
+
+  app.post('/nodes/:port/restart', async (req) => {
+    const port = Number((req.params as { port: string }).port);
+    const handle = sim.node(port);
+    if (!handle) throw HttpError.of('not-found', `no node on port ${port}`);
+    if (handle.state === 'up' || handle.state === 'starting') {
+      throw HttpError.of(
+        'conflict',
+        `node ${port} is ${handle.state}; only a node that is down can be restarted`,
+      );
+    }
+    const h = await sim.restartNode(port);
+    return { message: 'Node restarted', port: h.port, id: h.id, height: h.status?.height ?? 0 };
+  });
+
+  app.get('/shutdown/all', async (_req, reply) => {
+    const report = await sim.shutdownAll();
+    await reply.send({ message: 'All nodes shut down', nodes: report.nodes });
+    setImmediate(() => opts.onShutdown(report));
+    return reply;
+  });
+
+  return app;
+}

@@ -1,0 +1,499 @@
+/**
+ * The network manager: one process, node workers on their own ports, the shared proof-of-work pool, and
+ * the manager's own HTTP API (http.ts). Start-up follows the old Flask project over real HTTP: start the
+ * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each.
+ */
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { getNetwork, type NetworkName } from '../consensus/index.ts';
+import { fallbackWarning, type KernelName, selectKernel } from '../mining/kernels/index.ts';
+import { createPoolExecutor, type PoolExecutor } from '../mining/pool.ts';
+import { servePowPort } from '../mining/remote.ts';
+import { createPowScheduler, type PowClient, type PowScheduler } from '../mining/scheduler.ts';
+import type { ManagerMessage, NodeStatus, NodeWorkerData, WorkerMessage } from '../node/worker.ts';
+import type { LogLevel } from '../util/logger.ts';
+import { workerModuleUrl } from '../util/modules.ts';
+import { createSimMetrics, type SimMetrics } from './metrics.ts';
+
+export interface SimulationOptions {
+  readonly nodes: number;
+  readonly port: number;
+  readonly basePort: number;
+  readonly host: string;
+  readonly network: NetworkName;
+  /** Percent per node, summing to 100; equal shares when omitted. */
+  readonly hashPower?: readonly number[];
+  readonly kernel: KernelName | 'auto';
+  readonly threads?: number;
+  /** Folder for manager.log and node-<port>.log; null logs nothing to files. */
+  readonly logDir: string | null;
+  readonly logLevel: LogLevel;
+  readonly logger: Logger;
+  /** Bearer token for nodes bound beyond loopback. */
+  readonly token?: string;
+  /** How long a node may take to start. */
+  readonly startTimeoutMs?: number;
+}
+
+export type NodeState = 'starting' | 'up' | 'down' | 'stopped';
+
+export interface NodeHandle {
+  readonly index: number;
+  readonly port: number;
+  id: string;
+  address: string;
+  state: NodeState;
+  share: number;
+  status: NodeStatus | null;
+  worker: Worker | null;
+  pow: PowClient | null;
+  powServer: { close(): void } | null;
+  exitCode: number | null;
+}
+
+export interface MiningRun {
+  readonly requests: number;
+  sent: number;
+  completed: number;
+  running: boolean;
+  readonly blocks: Array<{ node: number; hash: string; height: number }>;
+  readonly errors: Array<{ node: number; message: string }>;
+  readonly startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface ShutdownReport {
+  readonly nodes: Array<{ port: number; id: string; result: 'exited' | 'terminated' | 'already-down' }>;
+}
+
+/** A start-up failure the CLI reports without a stack, naming what to change. */
+export class SimulationError extends Error {
+  override readonly name = 'SimulationError';
+}
+
+export interface SimEvents {
+  tip: [node: NodeHandle, tip: { hash: string; height: number; mined: boolean; disconnected: number }];
+  down: [node: NodeHandle, reason: string];
+  up: [node: NodeHandle];
+  warning: [message: string];
+}
+
+const WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker');
+
+export class Simulation extends EventEmitter<SimEvents> {
+  readonly opts: SimulationOptions;
+  readonly nodes: NodeHandle[];
+  readonly metrics: SimMetrics;
+  readonly log: Logger;
+  kernelName: KernelName = 'js';
+  private pool: PoolExecutor | null = null;
+  private scheduler: PowScheduler | null = null;
+  miningRun: MiningRun | null = null;
+  private continuousTimer: NodeJS.Timeout | null = null;
+  continuous = false;
+  private shuttingDown: Promise<ShutdownReport> | null = null;
+
+  constructor(opts: SimulationOptions) {
+    super();
+    this.opts = opts;
+    this.log = opts.logger;
+    const shares = opts.hashPower ?? Array.from({ length: opts.nodes }, () => 100 / opts.nodes);
+    this.nodes = shares.map((share, index) => ({
+      index,
+      port: opts.basePort + index,
+      id: '',
+      address: `${opts.host}:${opts.basePort + index}`,
+      state: 'starting',
+      share,
+      status: null,
+      worker: null,
+      pow: null,
+      powServer: null,
+      exitCode: null,
+    }));
+    this.metrics = createSimMetrics(this);
+  }
+
+  get params() {
+    return getNetwork(this.opts.network);
+  }
+
+  node(port: number): NodeHandle | undefined {
+    return this.nodes.find((n) => n.port === port);
+  }
+
+  upNodes(): NodeHandle[] {
+    return this.nodes.filter((n) => n.state === 'up');
+  }
+
+  /** Starts the pool and every node, then introduces the nodes to each other over HTTP. */
+  async start(): Promise<void> {
+    const selection = selectKernel(this.opts.kernel);
+    const warning = fallbackWarning(selection);
+    if (warning && !(this.opts.kernel === 'auto' && selection.kernel.name === 'wasm-simd'))
+      this.warn(warning);
+    else if (warning) this.log.info(warning);
+    this.kernelName = selection.kernel.name;
+    this.pool = await createPoolExecutor({
+      kernel: this.kernelName,
+      ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+      onWarning: (m) => this.warn(m),
+    });
+    this.scheduler = createPowScheduler({ executor: this.pool });
+    this.log.info(
+      { kernel: this.kernelName, threads: this.pool.threads },
+      `proof-of-work pool: ${this.pool.threads} thread(s), ${this.kernelName} kernel`,
+    );
+
+    const started = await Promise.allSettled(this.nodes.map((n) => this.spawn(n)));
+    const failed = started
+      .map((r, i) => (r.status === 'rejected' ? { node: this.nodes[i]!, err: r.reason as Error } : null))
+      .filter((x) => x !== null);
+    if (failed.length > 0) {
+      await this.stopEverything();
+      const first = failed[0]!;
+      throw new SimulationError(first.err.message);
+    }
+    await this.introduceNodes();
+  }
+
+  private warn(message: string): void {
+    this.log.warn(message);
+    this.emit('warning', message);
+  }
+
+  private spawn(handle: NodeHandle, peers?: ReadonlyArray<{ id: string; address: string }>): Promise<void> {
+    const channel = new MessageChannel();
+    const pow = this.scheduler!.addClient({ name: `node-${handle.port}`, share: handle.share });
+    handle.pow = pow;
+    handle.powServer = servePowPort(channel.port1, pow);
+    handle.state = 'starting';
+    handle.exitCode = null;
+    const data: NodeWorkerData = {
+      index: handle.index,
+      port: handle.port,
+      host: this.opts.host,
+      network: this.opts.network,
+      ...(handle.id ? { id: handle.id } : {}),
+      share: handle.share,
+      ...(this.opts.token ? { token: this.opts.token } : {}),
+      logFile: this.opts.logDir ? `${this.opts.logDir}/node-${handle.port}.log` : null,
+      logLevel: this.opts.logLevel,
+      powPort: channel.port2,
+      ...(peers ? { peers } : {}),
+    };
+    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [channel.port2] });
+    handle.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timeout = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        reject(
+          new Error(
+            `node ${handle.port} did not start within ${(this.opts.startTimeoutMs ?? 20_000) / 1000} s`,
+          ),
+        );
+      }, this.opts.startTimeoutMs ?? 20_000);
+      worker.on('message', (msg: WorkerMessage) => {
+        if (msg.type === 'ready') {
+          handle.id = msg.id;
+          handle.address = msg.address;
+          handle.status = msg.status;
+          handle.state = 'up';
+          this.log.info({ node: handle.port, id: msg.id }, `node ${handle.port} up (${msg.id})`);
+          if (!settled) {
+            settled = true;
+            clearTimeout(timeout);
+            resolve();
+          }
+          this.emit('up', handle);
+        } else if (msg.type === 'failed') {
+          const inUse = msg.code === 'EADDRINUSE';
+          const message = inUse
+            ? `port ${handle.port} is already in use (node ${handle.index}); choose other node ports with --base-port`
+            : `node ${handle.port} failed to start: ${msg.message}`;
+          if (!settled) {
+            settled = true;
+            clearTimeout(timeout);
+            reject(new Error(message));
+          }
+        } else if (msg.type === 'status') {
+          handle.status = msg.status;
+        } else if (msg.type === 'tip') {
+          if (handle.status) {
+            handle.status = {
+              ...handle.status,
+              height: msg.height,
+              tip: msg.hash,
+              lastTipAt: Date.now(),
+              blocksMined: handle.status.blocksMined + (msg.mined ? 1 : 0),
+              reorgs: handle.status.reorgs + (msg.disconnected > 0 ? 1 : 0),
+            };
+          }
+          this.metrics.onTip(handle, msg);
+          this.emit('tip', handle, msg);
+        } else if (msg.type === 'exiting') {
+          handle.state = 'stopped';
+        }
+      });
+      worker.on('error', (err) => {
+        this.log.error(
+          { node: handle.port, err: err.message },
+          `node ${handle.port} crashed: ${err.message}`,
+        );
+        if (!settled) {
+          settled = true;
+          clearTimeout(timeout);
+          reject(err);
+        }
+      });
+      worker.on('exit', (code) => {
+        handle.exitCode = code;
+        handle.worker = null;
+        handle.powServer?.close();
+        handle.powServer = null;
+        handle.pow?.close();
+        handle.pow = null;
+        if (handle.state !== 'stopped') {
+          handle.state = 'down';
+          const reason = `worker exited with code ${code}`;
+          this.log.error({ node: handle.port, code }, `node ${handle.port} is down: ${reason}`);
+          this.emit('down', handle, reason);
+        }
+        if (!settled) {
+          settled = true;
+          clearTimeout(timeout);
+          reject(new Error(`node ${handle.port} exited during start-up (code ${code})`));
+        }
+      });
+    });
+  }
+
+  /** The old flow: GET /node/id from every node, then POST /nodes/register with the whole list to each. */
+  private async introduceNodes(): Promise<void> {
+    const up = this.upNodes();
+    const infos = await Promise.all(
+      up.map((n) => httpJSON<{ node: string; address: string }>(`http://${n.address}/node/id`)),
+    );
+    const body = { nodes: infos.map((i) => i.node), addresses: infos.map((i) => i.address) };
+    await Promise.all(
+      up.map((n) =>
+        httpJSON(`http://${n.address}/nodes/register`, { method: 'POST', body, token: this.opts.token }),
+      ),
+    );
+    this.log.info({ nodes: up.length }, `registered ${up.length} node(s) with each other`);
+  }
+
+  private message(handle: NodeHandle, msg: ManagerMessage): void {
+    handle.worker?.postMessage(msg);
+  }
+
+  /** `GET /start/mining`: `count` GET /mine requests, node by node, each a random [min, max] ms after the last. */
+  runMiningRequests(
+    count: number,
+    intervalMs: readonly [number, number],
+  ): { run: MiningRun; done: Promise<MiningRun> } {
+    const run: MiningRun = {
+      requests: count,
+      sent: 0,
+      completed: 0,
+      running: true,
+      blocks: [],
+      errors: [],
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.miningRun = run;
+    const done = (async () => {
+      const pending: Array<Promise<void>> = [];
+      for (let i = 0; i < count; i++) {
+        if (i > 0) {
+          const [min, max] = intervalMs;
+          const wait = min + Math.random() * (max - min);
+          if (wait > 0) await sleep(wait);
+        }
+        const up = this.upNodes();
+        if (up.length === 0) {
+          run.errors.push({ node: -1, message: 'no node is up' });
+          break;
+        }
+        const target = up[i % up.length]!;
+        run.sent++;
+        this.log.info(
+          { node: target.port, request: i + 1 },
+          `mining request ${i + 1}/${count} -> node ${target.port}`,
+        );
+        pending.push(
+          httpJSON<{ block: { hash: string; height: number } }>(`http://${target.address}/mine`, {
+            timeoutMs: 600_000,
+          }).then(
+            (r) => {
+              run.completed++;
+              run.blocks.push({ node: target.port, hash: r.block.hash, height: r.block.height });
+            },
+            (err: unknown) => {
+              run.completed++;
+              run.errors.push({ node: target.port, message: (err as Error).message });
+            },
+          ),
+        );
+      }
+      await Promise.all(pending);
+      run.running = false;
+      run.finishedAt = new Date().toISOString();
+      return run;
+    })();
+    return { run, done };
+  }
+
+  /** Continuous mining on every node, racing by hash-power share; stops after `durationS` when given. */
+  startContinuous(durationS?: number): void {
+    this.continuous = true;
+    for (const n of this.upNodes()) this.message(n, { type: 'mining', on: true });
+    if (this.continuousTimer) clearTimeout(this.continuousTimer);
+    this.continuousTimer = null;
+    if (durationS !== undefined)
+      this.continuousTimer = setTimeout(() => this.stopContinuous(), durationS * 1000);
+    this.log.info({ duration: durationS ?? null }, 'continuous mining started');
+  }
+
+  stopContinuous(): void {
+    const was = this.continuous;
+    this.continuous = false;
+    if (this.continuousTimer) clearTimeout(this.continuousTimer);
+    this.continuousTimer = null;
+    for (const n of this.upNodes()) this.message(n, { type: 'mining', on: false });
+    if (was) this.log.info('continuous mining stopped');
+  }
+
+  /** `POST /nodes/:port/restart`: a down node comes back with its id and catches up from its peers. */
+  async restartNode(port: number): Promise<NodeHandle> {
+    const handle = this.node(port);
+    if (!handle) throw new SimulationError(`no node on port ${port}`);
+    if (handle.state === 'up' || handle.state === 'starting')
+      throw new SimulationError(`node ${port} is ${handle.state}`);
+    const peers = this.nodes
+      .filter((n) => n !== handle && n.id)
+      .map((n) => ({ id: n.id, address: n.address }));
+    await this.spawn(handle, peers);
+    await httpJSON(`http://${handle.address}/block/new`, { timeoutMs: 60_000 }).catch((err: unknown) => {
+      this.log.warn({ node: port, err: (err as Error).message }, `node ${port} could not catch up yet`);
+    });
+    if (this.continuous) this.message(handle, { type: 'mining', on: true });
+    return handle;
+  }
+
+  /** Whether all up nodes agree on the tip, the tips seen, forks and reorgs. */
+  networkView() {
+    const up = this.upNodes();
+    const byTip = new Map<string, number[]>();
+    for (const n of up) {
+      const tip = n.status?.tip ?? '';
+      byTip.set(tip, [...(byTip.get(tip) ?? []), n.port]);
+    }
+    return {
+      agree: byTip.size <= 1,
+      nodesUp: up.length,
+      tips: [...byTip.entries()].map(([hash, ports]) => ({
+        hash,
+        height: this.nodes.find((n) => n.status?.tip === hash)?.status?.height ?? null,
+        nodes: ports,
+      })),
+      forksSeen: this.metrics.forksSeen(),
+      reorgs: this.nodes.reduce((sum, n) => sum + (n.status?.reorgs ?? 0), 0),
+      blocksMined: this.nodes.reduce((sum, n) => sum + (n.status?.blocksMined ?? 0), 0),
+    };
+  }
+
+  /**
+   * `GET /shutdown/all`: `GET /shutdown` to every node, then confirm each worker exited, terminating any
+   * that hang after `timeoutMs`.
+   */
+  shutdownAll(timeoutMs = 5000): Promise<ShutdownReport> {
+    this.shuttingDown ??= this.doShutdown(timeoutMs);
+    return this.shuttingDown;
+  }
+
+  private async doShutdown(timeoutMs: number): Promise<ShutdownReport> {
+    this.stopContinuous();
+    const results = await Promise.all(
+      this.nodes.map(async (n) => {
+        if (!n.worker) {
+          return { port: n.port, id: n.id, result: 'already-down' as const };
+        }
+        const worker = n.worker;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        await httpJSON(`http://${n.address}/shutdown`, { timeoutMs: 2000, token: this.opts.token }).catch(
+          () => {
+            // A node that cannot answer is told through its port, then terminated if it hangs.
+            this.message(n, { type: 'shutdown' });
+          },
+        );
+        const ok = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+        if (ok) return { port: n.port, id: n.id, result: 'exited' as const };
+        n.state = 'stopped';
+        await worker.terminate();
+        this.log.warn({ node: n.port }, `node ${n.port} did not exit within ${timeoutMs} ms: terminated`);
+        return { port: n.port, id: n.id, result: 'terminated' as const };
+      }),
+    );
+    await this.stopPool();
+    this.log.info({ nodes: results }, 'all nodes shut down');
+    return { nodes: results };
+  }
+
+  private async stopPool(): Promise<void> {
+    await this.scheduler?.close();
+    this.scheduler = null;
+    this.pool = null;
+  }
+
+  /** Ends every worker at once and the pool (start-up failure). */
+  async stopEverything(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        if (!n.worker) return;
+        n.state = 'stopped';
+        await n.worker.terminate();
+      }),
+    );
+    await this.stopPool();
+  }
+
+  hashRate(): number {
+    return this.nodes.reduce((sum, n) => sum + (n.pow?.hashRate() ?? 0), 0);
+  }
+}
+
+export function createSimulation(opts: SimulationOptions): Simulation {
+  return new Simulation(opts);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A JSON request over loopback HTTP with a timeout; non-2xx answers reject with the node's error message. */
+export async function httpJSON<T = unknown>(
+  url: string,
+  opts: { method?: 'GET' | 'POST'; body?: unknown; timeoutMs?: number; token?: string | undefined } = {},
+): Promise<T> {
+  const res = await fetch(url, {
+    method: opts.method ?? 'GET',
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+    },
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+  });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : null;
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new Error(`${url} answered ${res.status}: ${err?.code ?? ''} ${err?.message ?? text}`.trim());
+  }
+  return body as T;
+}
