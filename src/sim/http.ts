@@ -29,8 +29,9 @@ export function parseInterval(value: string | undefined): [number, number] {
 
 export async function buildManagerServer(opts: ManagerServerOptions): Promise<FastifyInstance> {
   const { sim } = opts;
+  const logger: FastifyBaseLogger = sim.log;
   const app = Fastify({
-    loggerInstance: sim.log as FastifyBaseLogger,
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler((err: unknown, _req, reply) => {

@@ -25,13 +25,20 @@ const busy = await busyPorts();
 
 test(
   'README walkthrough: npm run simulate -- --nodes 6 on the default ports',
-  { skip: busy.length > 0 ? `default ports in use (${busy.join(', ')}): a simulation may be running` : false, timeout: 120_000 },
+  {
+    skip: busy.length > 0 ? `default ports in use (${busy.join(', ')}): a simulation may be running` : false,
+    timeout: 120_000,
+  },
   async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'chainsim-e2e-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'simulate', '--nodes', '6', '--log-dir', logDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'simulate', '--nodes', '6', '--log-dir', logDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FORCE_COLOR: '0' },
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -47,24 +54,37 @@ test(
       const get = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 
       // 1. GET :5000/node/id answers.
-      const id = await get<{ node: string; address: string; nodes: Record<string, string> }>('http://127.0.0.1:5000/node/id');
+      const id = await get<{ node: string; address: string; nodes: Record<string, string> }>(
+        'http://127.0.0.1:5000/node/id',
+      );
       assert.match(id.node, /^[0-9a-f]{32}$/);
       assert.equal(id.address, '127.0.0.1:5000');
       assert.equal(Object.keys(id.nodes).length, 5);
       // 2. GET :5000/chain has genesis.
-      const chain0 = await get<{ chain: Array<{ hash: string; height: number }>; length: number }>('http://127.0.0.1:5000/chain');
+      const chain0 = await get<{ chain: Array<{ hash: string; height: number }>; length: number }>(
+        'http://127.0.0.1:5000/chain',
+      );
       assert.equal(chain0.length, 1);
       assert.equal(chain0.chain[0]!.height, 0);
       // 3. GET :4999/start/mining sends 6 requests.
-      const mining = await get<{ message: string; requests: number; blocks: unknown[] }>('http://127.0.0.1:4999/start/mining');
+      const mining = await get<{ message: string; requests: number; blocks: unknown[] }>(
+        'http://127.0.0.1:4999/start/mining',
+      );
       assert.equal(mining.message, 'Mining requests sent');
       assert.equal(mining.requests, 6);
       assert.equal(mining.blocks.length, 6);
       // 4. GET :5002/chain has length 7, and all 6 nodes report the same tip.
-      const chain2 = await get<{ length: number; chain: Array<{ hash: string }> }>('http://127.0.0.1:5002/chain');
+      const chain2 = await get<{ length: number; chain: Array<{ hash: string }> }>(
+        'http://127.0.0.1:5002/chain',
+      );
       assert.equal(chain2.length, 7);
-      const tips = await Promise.all(PORTS.slice(1).map((p) => get<{ tip: string }>(`http://127.0.0.1:${p}/node/id`)));
-      assert.ok(tips.every((t) => t.tip === chain2.chain[6]!.hash), JSON.stringify(tips.map((t) => t.tip)));
+      const tips = await Promise.all(
+        PORTS.slice(1).map((p) => get<{ tip: string }>(`http://127.0.0.1:${p}/node/id`)),
+      );
+      assert.ok(
+        tips.every((t) => t.tip === chain2.chain[6]!.hash),
+        JSON.stringify(tips.map((t) => t.tip)),
+      );
       // 5. GET :4999/shutdown/all closes every port.
       const shutdown = await get<{ nodes: Array<{ result: string }> }>('http://127.0.0.1:4999/shutdown/all');
       assert.deepEqual(

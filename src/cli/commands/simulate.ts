@@ -58,7 +58,10 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
   } catch (err) {
     throw new UsageError(`--kernel: ${(err as Error).message}`);
   }
-  const hashPower = raw.hashPower === undefined ? undefined : parseHashPower(String(raw.hashPower), nodes);
+  const hashPower =
+    typeof raw.hashPower === 'string' || typeof raw.hashPower === 'number'
+      ? parseHashPower(String(raw.hashPower), nodes)
+      : undefined;
   const threads = raw.threads === undefined ? undefined : int('threads', 1, 256);
   const logLevel = String(raw.logLevel);
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -67,7 +70,7 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     );
   }
   const host = String(raw.host);
-  let token = raw.token === undefined ? undefined : String(raw.token);
+  let token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
   if (!isLoopback(host) && !token) token = randomBytes(16).toString('hex');
   return {
     nodes,
@@ -174,7 +177,7 @@ export function simulateCommand(y: Argv): Argv {
           'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics. Stop with Ctrl-C or GET :4999/shutdown/all.',
         ),
     async (argv) => {
-      const args = checkSimulateArgs(argv as unknown as Record<string, unknown>);
+      const args = checkSimulateArgs(argv);
       await simulate(args);
     },
   );

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, test } from 'node:test';
+import { SimulationError } from '../../src/sim/manager.ts';
+import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
+import { silentLogger } from '../../src/util/logger.ts';
+import { runCli } from '../helpers/cli.ts';
+import { eventually } from '../helpers/nodes.ts';
+import { freePortRun, portFree } from '../helpers/ports.ts';
+
+async function start(nodes: number, extra: { hashPower?: number[] } = {}): Promise<RunningSimulation> {
+  const base = await freePortRun(nodes + 1);
+  return runSimulation({
+    nodes,
+    port: base,
+    basePort: base + 1,
+    host: '127.0.0.1',
+    network: 'regtest',
+    kernel: 'auto',
+    threads: 1,
+    logDir: null,
+    logLevel: 'silent',
+    logger: silentLogger(),
+    ...extra,
+  });
+}
+
+const get = async <T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
+  const res = await fetch(url, init);
+  return { status: res.status, body: (await res.json()) as T };
+};
+
+describe('the network manager', () => {
+  test('a crashed node is noticed, marked down, the rest keep running; restart brings it back and it catches up', async () => {
+    const run = await start(3);
+    const { sim, managerUrl } = run;
+    try {
+      const [a, b, c] = sim.nodes as [(typeof sim.nodes)[0], (typeof sim.nodes)[0], (typeof sim.nodes)[0]];
+      const id = c.id;
+      // The thread dies (as a crash would).
+      await c.worker!.terminate();
+      await eventually(() => c.state === 'down');
+      const nodes = await get<{ nodes: Array<{ port: number; status: string }> }>(`${managerUrl}/nodes`);
+      assert.deepEqual(
+        nodes.body.nodes.map((n) => n.status),
+        ['up', 'up', 'down'],
+      );
+      // The others keep mining and agreeing.
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`http://${a.address}/mine`)).status, 200);
+      assert.equal((await get<{ height: number }>(`http://${b.address}/node/id`)).body.height, 3);
+      // Restart: same id, back up, caught up from its peers.
+      const restarted = await get<{ port: number; id: string }>(`${managerUrl}/nodes/${c.port}/restart`, {
+        method: 'POST',
+      });
+      assert.equal(restarted.status, 200);
+      assert.equal(restarted.body.id, id);
+      const info = await get<{ node: string; height: number; tip: string }>(`http://${c.address}/node/id`);
+      assert.deepEqual([info.body.node, info.body.height], [id, 3]);
+      assert.equal(info.body.tip, a.status?.tip ?? info.body.tip);
+      // A node that is up cannot be restarted.
+      assert.equal((await fetch(`${managerUrl}/nodes/${a.port}/restart`, { method: 'POST' })).status, 409);
+    } finally {
+      await run.shutdown();
+    }
+  });
+
+  test('start/mining with wait=false answers 202; status and metrics follow; continuous mining starts and stops', async () => {
+    const run = await start(2, { hashPower: [75, 25] });
+    const { sim, managerUrl } = run;
+    try {
+      const started = await get<{ message: string; requests: number }>(
+        `${managerUrl}/start/mining?count=4&interval=0&wait=false`,
+      );
+      assert.equal(started.status, 202);
+      assert.equal(started.body.requests, 4);
+      await eventually(
+        async () => (await get<{ running: boolean }>(`${managerUrl}/mining/status`)).body.running === false,
+        30_000,
+      );
+      const status = (await get<{ completed: number; blocks: unknown[] }>(`${managerUrl}/mining/status`))
+        .body;
+      assert.equal(status.completed, 4);
+      assert.equal(status.blocks.length, 4);
+      await eventually(async () => (await get<{ agree: boolean }>(`${managerUrl}/network`)).body.agree);
+      const metrics = await (await fetch(`${managerUrl}/metrics`)).text();
+      assert.match(metrics, /chainsim_blocks_mined_total\{node="\d+"\} [1-4]/);
+      assert.match(metrics, /chainsim_block_propagation_seconds_count/);
+      assert.match(metrics, /chainsim_hash_rate\{node=/);
+      // Continuous mining, then stop.
+      assert.equal((await fetch(`${managerUrl}/mining/start`)).status, 200);
+      const before = sim.nodes[0]!.status!.height;
+      await eventually(() => (sim.nodes[0]!.status?.height ?? 0) >= before + 5, 60_000);
+      assert.equal((await fetch(`${managerUrl}/mining/stop`)).status, 200);
+      const bad = await get<{ error: { code: string } }>(`${managerUrl}/start/mining?interval=soon`);
+      assert.equal(bad.status, 400);
+    } finally {
+      await run.shutdown();
+    }
+  });
+
+  test('GET /shutdown/all reports every node and closes every port', async () => {
+    const run = await start(2);
+    const ports = [run.sim.opts.port, ...run.sim.nodes.map((n) => n.port)];
+    const res = await get<{ nodes: Array<{ port: number; result: string }> }>(
+      `${run.managerUrl}/shutdown/all`,
+    );
+    assert.deepEqual(
+      res.body.nodes.map((n) => n.result),
+      ['exited', 'exited'],
+    );
+    await run.stopped;
+    for (const p of ports) assert.ok(await portFree(p), `port ${p}`);
+  });
+
+  test('a busy node port: a clear error naming the port and --base-port, and nothing left running', async () => {
+    const base = await freePortRun(4);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(base + 2, '127.0.0.1', r));
+    try {
+      await assert.rejects(
+        runSimulation({
+          nodes: 3,
+          port: base,
+          basePort: base + 1,
+          host: '127.0.0.1',
+          network: 'regtest',
+          kernel: 'auto',
+          threads: 1,
+          logDir: null,
+          logLevel: 'silent',
+          logger: silentLogger(),
+        }),
+        (err: unknown) =>
+          err instanceof SimulationError &&
+          err.message.includes(`port ${base + 2} is already in use`) &&
+          err.message.includes('--base-port'),
+      );
+      for (const p of [base, base + 1, base + 3]) assert.ok(await portFree(p), `port ${p} left open`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('a busy manager port: the CLI says so, names --port, and exits non-zero', async () => {
+    const base = await freePortRun(3);
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(base, '127.0.0.1', r));
+    try {
+      const r = runCli(
+        [
+          'simulate',
+          '--nodes',
+          '2',
+          '--port',
+          String(base),
+          '--base-port',
+          String(base + 1),
+          '--log-level',
+          'silent',
+        ],
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`port ${base} is already in use.*--port`));
+      assert.ok(await portFree(base + 1));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('bad options exit 2 with a clear message', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--nodes', '3', '--hash-power', '50,50'], /--hash-power has 2 share\(s\) but --nodes is 3/],
+      [['--nodes', '2', '--hash-power', '60,-10'], /positive/],
+      [['--nodes', '2', '--hash-power', '60,30'], /must sum to 100; these sum to 90/],
+      [['--nodes', '2', '--hash-power', 'a,b'], /comma-separated numbers/],
+      [['--kernel', 'gpu'], /--kernel: unknown kernel "gpu"/],
+      [['--network', 'testnet'], /--network must be one of bitcoin, sim, regtest/],
+      [['--nodes', '0'], /--nodes must be a whole number from 1 to 256/],
+      [['--port', '5001'], /--port 5001 collides with the node ports/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['simulate', ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+});
