@@ -4,6 +4,8 @@
  */
 const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   headers: () => import('./headers.ts'),
+  propagation: () => import('./propagation.ts'),
+  network: () => import('./network.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

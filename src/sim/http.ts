@@ -4,6 +4,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HttpError } from '../node/http/errors.ts';
+import { lightSchemaController } from '../node/http/schema-tools.ts';
 import type { ShutdownReport, Simulation } from './manager.ts';
 
 export interface ManagerServerOptions {
@@ -32,6 +33,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
   const logger: FastifyBaseLogger = sim.log;
   const app = Fastify({
     loggerInstance: logger,
+    schemaController: lightSchemaController as never,
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler((err: unknown, _req, reply) => {

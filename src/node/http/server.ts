@@ -3,7 +3,6 @@
  * The documented endpoints of the old Flask project keep their paths, methods and answers; the rest is new
  * and described by `GET /openapi.json`.
  */
-import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -15,6 +14,7 @@ import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
+import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
 
 export interface ServerOptions {
   readonly node: ChainsimNode;
@@ -35,9 +35,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
+    schemaController: lightSchemaController as never,
     keepAliveTimeout: 30_000,
-    ajv: { customOptions: { coerceTypes: true, allErrors: false, allowUnionTypes: true } },
   });
+
+  const routes = collectRoutes(app);
 
   // Old clients double-encode bodies (a JSON string containing JSON), and `curl -d` without a content type
   // sends form-urlencoded: every body is read as JSON, whatever its declared type.
@@ -76,17 +78,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       );
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'chainsim node',
-        version: '0.1.0',
-        description:
-          'One node of a chainsim network: the documented API of the old Flask project, plus block sync.',
-      },
-    },
-  });
-
   const auth = (req: FastifyRequest): void => {
     if (!opts.token) return;
     if (req.headers.authorization !== `Bearer ${opts.token}`) {
@@ -103,7 +94,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
   });
   await app.register(blockRoutes, { node: opts.node, auth });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } as never }, () =>
+    openApiDocument(routes, {
+      title: 'chainsim node',
+      version: '0.1.0',
+      description:
+        'One node of a chainsim network: the documented API of the old Flask project, plus block sync.',
+    }),
+  );
   return app;
 }
 

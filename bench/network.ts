@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- network`: start-up time and memory per node for 6, 32 and 64 nodes, and the API's
+ * latency while every node mines. Targets (issue 5): 64 nodes up in ≤ 5 s at ≤ 25 MB RSS per node;
+ * p99 of `GET /node/id` ≤ 5 ms while all nodes mine continuously.
+ *
+ * Each size runs in a fresh process (bench/network-child.ts), so memory is not shared between runs. RSS per
+ * node is (RSS after start-up − RSS before) / nodes, which also spreads the pool threads over the nodes; the
+ * marginal cost of one more node (the slope between 32 and 64) is reported beside it. The latency load comes
+ * from this process, a different one from the simulator's.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { clearProgress, machine, median, percentile, printTable, progress, writeResults } from './lib.ts';
+
+const CHILD = fileURLToPath(new URL('./network-child.ts', import.meta.url));
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freeRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+}
+
+interface StartResult {
+  nodes: number;
+  startSeconds: number;
+  rssBeforeMB: number;
+  rssMB: number;
+  perNodeMB: number;
+  kernel: string;
+}
+
+async function startChild(
+  nodes: number,
+): Promise<{ result: StartResult; base: number; done: Promise<number | null> }> {
+  const base = await freeRun(nodes + 1);
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(nodes), String(base)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const done = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const result = await new Promise<StartResult>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as StartResult);
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`simulator with ${nodes} nodes exited (${code}) before starting`)),
+    );
+  });
+  return { result, base, done };
+}
+
+async function shutdown(base: number, done: Promise<number | null>): Promise<void> {
+  await fetch(`http://127.0.0.1:${base}/shutdown/all`).catch(() => undefined);
+  await done;
+}
+
+/** `total` GET /node/id requests over `concurrency` connections, round-robin over the nodes. */
+async function load(base: number, nodes: number, total: number, concurrency: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const port = base + 1 + (i % nodes);
+        const s = performance.now();
+        const res = await fetch(`http://127.0.0.1:${port}/node/id`);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    requests: total,
+    concurrency,
+    p50Ms: round(median(latencies)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(Math.max(...latencies)),
+    reqPerSecond: Math.round(total / seconds),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export async function run(): Promise<void> {
+  const starts: StartResult[] = [];
+  let latency: { idle: Awaited<ReturnType<typeof load>>; mining: Awaited<ReturnType<typeof load>> } | null =
+    null;
+  for (const nodes of [6, 32, 64]) {
+    progress(`starting ${nodes} nodes`);
+    const { result, base, done } = await startChild(nodes);
+    starts.push(result);
+    if (nodes === 6) {
+      progress('latency with the pool idle');
+      await load(base, nodes, 500, 4); // warm-up
+      const idle = await load(base, nodes, 3000, 4);
+      await fetch(`http://127.0.0.1:${base}/mining/start`);
+      await new Promise((r) => setTimeout(r, 2000));
+      progress('latency while every node mines');
+      const mining = await load(base, nodes, 3000, 4);
+      await fetch(`http://127.0.0.1:${base}/mining/stop`);
+      latency = { idle, mining };
+    }
+    await shutdown(base, done);
+  }
+  clearProgress();
+  const s32 = starts.find((s) => s.nodes === 32)!;
+  const s64 = starts.find((s) => s.nodes === 64)!;
+  const marginalMB = (s64.rssMB - s32.rssMB) / 32;
+  const results = {
+    targets: { start64Seconds: 5, rssPerNodeMB: 25, apiP99Ms: 5 },
+    startup: starts.map((s) => ({
+      ...s,
+      startSeconds: round(s.startSeconds),
+      rssMB: round(s.rssMB),
+      perNodeMB: round(s.perNodeMB),
+    })),
+    marginalMBPerNode: round(marginalMB),
+    latency,
+    machine: machine(),
+    date: new Date().toISOString(),
+  };
+  printTable(
+    'start-up and memory (targets: 64 nodes <= 5 s, <= 25 MB RSS per node)',
+    ['nodes', 'start s', 'RSS MB', 'MB per node'],
+    results.startup.map((s) => [s.nodes, s.startSeconds, s.rssMB, s.perNodeMB]),
+  );
+  console.log(`marginal memory per extra node (32 -> 64): ${round(marginalMB)} MB`);
+  if (latency) {
+    printTable(
+      'GET /node/id over 6 nodes (target: p99 <= 5 ms while mining)',
+      ['pool', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'req/s'],
+      [
+        [
+          'idle',
+          latency.idle.requests,
+          latency.idle.p50Ms,
+          latency.idle.p99Ms,
+          latency.idle.maxMs,
+          latency.idle.reqPerSecond,
+        ],
+        [
+          'all nodes mining',
+          latency.mining.requests,
+          latency.mining.p50Ms,
+          latency.mining.p99Ms,
+          latency.mining.maxMs,
+          latency.mining.reqPerSecond,
+        ],
+      ],
+    );
+  }
+  console.log(`wrote ${writeResults('network', results)}`);
+}

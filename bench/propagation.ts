@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- propagation`: how fast a block reaches every node, and how fast a fresh node syncs.
+ * Targets (issue 4): median ≤ 10 ms for 6 nodes, ≤ 100 ms for 32 nodes (the old Python project: 1.74 s for
+ * 6 nodes on this machine); a fresh node syncs a 5,000-block chain in ≤ 3 s.
+ *
+ * Propagation runs the real simulator (one worker thread per node, full mesh, regtest so mining is
+ * instant): GET /mine on a random node, then the time from that node connecting its block until the last
+ * node has it as its tip, from the nodes' own timestamps (performance.timeOrigin + now(), comparable
+ * across threads). Sync runs two nodes in this process: one with a 5,000-block chain, one fresh that gets
+ * `GET /block/new`.
+ */
+import { runSimulation } from '../dist/sim/run.js';
+import { silentLogger } from '../dist/util/logger.js';
+import { createNode } from '../dist/node/node.js';
+import { hostNode } from '../dist/node/host.js';
+import { createPowScheduler } from '../dist/mining/scheduler.js';
+import { createInlineExecutor } from '../dist/mining/executors.js';
+import { selectKernel } from '../dist/mining/kernels/index.js';
+import { createBlockTemplate } from '../dist/mining/template.js';
+import { blockSubsidy, networks, bitsToTarget, encodeHeader } from '../dist/consensus/index.js';
+import { targetToInternalBytes } from '../dist/mining/kernels/types.js';
+import { clearProgress, machine, median, percentile, printTable, progress, writeResults } from './lib.ts';
+import { createServer } from 'node:net';
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freeRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 30_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+}
+
+async function propagation(nodes: number, blocks: number) {
+  const base = await freeRun(nodes + 1);
+  const run = await runSimulation({
+    nodes,
+    port: base,
+    basePort: base + 1,
+    host: '127.0.0.1',
+    network: 'regtest',
+    kernel: 'auto',
+    threads: 1,
+    logDir: null,
+    logLevel: 'silent',
+    logger: silentLogger(),
+  });
+  const samples: number[] = [];
+  const perHop: number[] = [];
+  try {
+    for (let i = 0; i < blocks; i++) {
+      const node = run.sim.nodes[Math.floor(Math.random() * nodes)]!;
+      const res = (await (await fetch(`http://${node.address}/mine`)).json()) as { block: { hash: string } };
+      const hash = res.block.hash;
+      // Wait (bounded) until every node reported the block.
+      const until = Date.now() + 10_000;
+      let rec = run.sim.metrics.propagation.get(hash);
+      while ((!rec || rec.reached.size < nodes) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 5));
+        rec = run.sim.metrics.propagation.get(hash);
+      }
+      if (!rec || rec.reached.size < nodes) throw new Error(`block ${hash} did not reach all ${nodes} nodes`);
+      const times = [...rec.reached.values()].map((t) => t - rec.minedAt);
+      samples.push(Math.max(...times));
+      perHop.push(...times.filter((t) => t > 0));
+      progress(`propagation, ${nodes} nodes: block ${i + 1}/${blocks}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    clearProgress();
+    await run.shutdown();
+  }
+  return {
+    nodes,
+    blocks,
+    medianMs: round(median(samples)),
+    p90Ms: round(percentile(samples, 90)),
+    maxMs: round(Math.max(...samples)),
+    perNodeMedianMs: round(median(perHop)),
+  };
+}
+
+async function fullSync(length: number) {
+  const params = networks.regtest;
+  const kernel = selectKernel('auto').kernel;
+  const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
+  const logger = silentLogger();
+  const a = createNode({ params, pow: scheduler.addClient({ name: 'a' }), logger });
+  // Build the chain directly (regtest: about two hashes per block).
+  let t0 = performance.now();
+  for (let i = 0; i < length; i++) {
+    const parent = a.chain.tip;
+    const template = createBlockTemplate({
+      parent,
+      params,
+      now: parent.time + 1,
+      coinbaseOutputs: [
+        {
+          value: blockSubsidy(parent.height + 1, params),
+          script: Uint8Array.of(0x51, 0x20, ...new Uint8Array(32)),
+        },
+      ],
+      extraNonce: BigInt(i),
+    });
+    const header = { ...template.header, time: parent.time + 1 };
+    const r = kernel.scan(encodeHeader(header), targetToInternalBytes(bitsToTarget(header.bits)), 0, 1000);
+    if (r.nonce === null) throw new Error('no nonce');
+    a.chain.acceptBlock(
+      { header: { ...header, nonce: r.nonce }, txs: template.txs },
+      Math.floor(Date.now() / 1000),
+    );
+    if (i % 500 === 0) progress(`building a ${length}-block chain: ${i}`);
+  }
+  clearProgress();
+  const buildS = (performance.now() - t0) / 1000;
+  const b = createNode({ params, pow: scheduler.addClient({ name: 'b' }), logger });
+  const ha = await hostNode({ node: a, port: 0 });
+  const hb = await hostNode({ node: b, port: 0 });
+  b.peers.register([{ id: a.id, address: ha.address }]);
+  t0 = performance.now();
+  const res = (await (await fetch(`http://${hb.address}/block/new`)).json()) as {
+    blocksAdded: number;
+    height: number;
+  };
+  const syncS = (performance.now() - t0) / 1000;
+  if (res.height !== length) throw new Error(`fresh node reached ${res.height}, expected ${length}`);
+  await ha.close();
+  await hb.close();
+  await scheduler.close();
+  return {
+    blocks: length,
+    buildSeconds: round(buildS),
+    syncSeconds: round(syncS),
+    blocksPerSecond: Math.round(length / syncS),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export async function run(): Promise<void> {
+  const six = await propagation(6, 40);
+  const thirtyTwo = await propagation(32, 25);
+  const sync = await fullSync(5000);
+  const results = {
+    targets: { median6Ms: 10, median32Ms: 100, sync5000Seconds: 3, oldPythonMedian6Ms: 1740 },
+    propagation: [six, thirtyTwo],
+    sync,
+    machine: machine(),
+    date: new Date().toISOString(),
+  };
+  printTable(
+    'block propagation: mined -> every node has it (targets: 6 nodes <= 10 ms, 32 nodes <= 100 ms median)',
+    ['nodes', 'blocks', 'median ms', 'p90 ms', 'max ms', 'per-node median ms'],
+    [six, thirtyTwo].map((p) => [p.nodes, p.blocks, p.medianMs, p.p90Ms, p.maxMs, p.perNodeMedianMs]),
+  );
+  printTable(
+    'fresh node sync by locator (target: 5,000 blocks <= 3 s)',
+    ['blocks', 'sync s', 'blocks/s'],
+    [[sync.blocks, sync.syncSeconds, sync.blocksPerSecond]],
+  );
+  console.log(`wrote ${writeResults('propagation', results)}`);
+}
