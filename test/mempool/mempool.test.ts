@@ -238,7 +238,7 @@ describe('following the chain', () => {
     // The rival branch confirms a conflicting spend of coins[1] and overtakes.
     const rival = pay(coins[1]!, 4000n, alice);
     const b1 = mineBlock(chain, [rival], 4000n, fork);
-    mineBlock(chain, [], 0n, chain.get(blockHash(b1))!);
+    mineBlock(chain, [], 0n, chain.get(blockHash(b1)));
     assert.equal(chain.tip.height, fork.height + 2);
     assert.ok(pool.has(txid(tx1)), 'tx1 is back');
     assert.ok(pool.has(txid(child)), 'its child stays');
