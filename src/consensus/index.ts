@@ -10,5 +10,6 @@ export * from './params.ts';
 export * from './pow.ts';
 export * from './script.ts';
 export * from './sighash.ts';
+export * from './spv.ts';
 export * from './tx.ts';
 export * from './validation.ts';

@@ -10,6 +10,7 @@ import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
+import { txRoutes } from './routes-tx.ts';
 
 export interface ServerOptions {
   readonly node: ChainsimNode;
@@ -77,7 +78,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         title: 'chainsim node',
         version: '0.1.0',
         description:
-          'One node of a chainsim network: the documented API of the old Flask project, plus block sync.',
+          'One node of a chainsim network: the documented API of the old Flask project, plus block sync, transactions, the mempool, address balances and SPV proofs.',
       },
     },
   });
@@ -98,6 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
   });
   await app.register(blockRoutes, { node: opts.node, auth });
+  await app.register(txRoutes, { node: opts.node });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }
