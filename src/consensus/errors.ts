@@ -145,11 +145,6 @@ export const REJECT_REASONS = {
     remember: false,
     doc: 'the mempool is at its size limit and the fee rate is too low to evict anything',
   },
-  'missing-inputs': {
-    score: 0,
-    remember: false,
-    doc: 'a parent is unknown: the transaction waits in the orphan pool (chainsim answers 202, not an error)',
-  },
 } as const satisfies Record<string, { score: number; remember: boolean; doc: string }>;
 
 export type RejectReason = keyof typeof REJECT_REASONS;

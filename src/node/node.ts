@@ -36,6 +36,11 @@ export const NODE_ADDRESS_HEADER = 'x-chainsim-node-address';
 /** Blocks per `GET /blocks` answer during sync. */
 export const SYNC_BATCH = 500;
 const MAX_SEEN_BY = 256;
+/** Transaction refusals that depend on this node's chain, not on the transaction alone. */
+const STATE_DEPENDENT: ReadonlySet<string> = new Set([
+  'bad-txns-inputs-missingorspent',
+  'bad-txns-premature-spend-of-coinbase',
+]);
 
 export interface NodeOptions {
   readonly params: NetworkParams;
@@ -189,7 +194,9 @@ export class ChainsimNode {
     try {
       outcome = this.mempool.accept(tx);
     } catch (err) {
-      this.punish(source.id, err);
+      // A spent or immature input may only mean the peer's chain differs from ours (a race with a block, a
+      // fork): like Core with missing inputs, that costs the peer nothing. Bad signatures, values and scripts do.
+      if (!(err instanceof ConsensusError) || !STATE_DEPENDENT.has(err.reason)) this.punish(source.id, err);
       throw err;
     }
     if (outcome.status === 'accepted') {

@@ -412,6 +412,12 @@ describe('other routes and safety', () => {
       '/blocks/{hash}',
       '/blocks',
       '/tips',
+      '/transactions/new',
+      '/mempool',
+      '/tx/{txid}',
+      '/tx/{txid}/proof',
+      '/address/{addr}/balance',
+      '/address/{addr}/utxos',
     ]) {
       assert.ok(p in doc.paths, p);
     }

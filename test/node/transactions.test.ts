@@ -15,6 +15,7 @@ import {
   verifyTxProof,
   type TxProof,
 } from '../../src/consensus/index.ts';
+import { NODE_ADDRESS_HEADER, NODE_ID_HEADER } from '../../src/node/node.ts';
 import { bytesToHex } from '../../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet, type WalletUtxo } from '../../src/wallet/wallet.ts';
 import {
@@ -38,11 +39,15 @@ interface Balance {
   immature: number;
 }
 
-async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
     body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -186,6 +191,8 @@ describe('transactions between nodes over HTTP', () => {
       if (statuses[0] === 200) confirmed++;
     }
     assert.equal(confirmed, 1);
+    // The race cost nobody anything: conflicts are policy, not misbehaviour.
+    assert.ok(nodes.every((n) => n.node.peers.size === 2));
   });
 
   test('invalid transactions get 4xx with the reason code, and change nothing', async () => {
@@ -221,6 +228,38 @@ describe('transactions between nodes over HTTP', () => {
       [again.status, (again.body.error as { code: string }).code],
       [409, 'txn-already-in-mempool'],
     );
+  });
+
+  // Last: it gets node 1 banned by node 0.
+  test('from a peer: a spent input costs nothing (chains may differ), a bad signature costs the full score', async () => {
+    const [n0, n1] = nodes as [TestNode, TestNode];
+    const peer = { [NODE_ID_HEADER]: n1.node.id, [NODE_ADDRESS_HEADER]: n1.hosted.address };
+    // Alice's block-1 coinbase output, spent by the first payment: a stale relay of another spend of it.
+    const coinbase = txid(n0.node.chain.getBlock(n0.node.chain.at(1)!.hash)!.txs[0]!);
+    const spent = [{ txid: coinbase, vout: 0, value: Number(subsidy), spendable: true, height: 1 }];
+    const stale = buildPayment({
+      wallet: alice,
+      utxos: spent,
+      to: carol.address,
+      amount: 1_000n,
+      fee: 300n,
+      auxRand: aux,
+    }).tx;
+    const r1 = await post(`${n0.url}/transactions/new`, txToJSON(stale), peer);
+    assert.deepEqual(
+      [r1.status, (r1.body.error as { code: string }).code],
+      [422, 'bad-txns-inputs-missingorspent'],
+    );
+    assert.equal(n0.node.peers.get(n1.node.id)?.score, 0);
+    const good = txToJSON(await pay(n0, alice, carol, 1_000n, 300n));
+    const forged = { ...good, outputs: [{ ...good.outputs[0]!, value: 999 }, ...good.outputs.slice(1)] };
+    const r2 = await post(`${n0.url}/transactions/new`, forged, peer);
+    assert.deepEqual(
+      [r2.status, (r2.body.error as { code: string }).code],
+      [422, 'mandatory-script-verify-flag-failed'],
+    );
+    assert.equal(n0.node.peers.get(n1.node.id), undefined);
+    assert.ok(n0.node.peers.isBanned(n1.hosted.address));
   });
 });
 
