@@ -16,7 +16,7 @@ import { ConsensusError } from './errors.ts';
 export const OP_RETURN = 0x6a;
 export const OP_1 = 0x51;
 export const OP_PUSHDATA1 = 0x4c;
-/** Most bytes a data output may carry (Core's default -datacarriersize, 83, less OP_RETURN and the push). */
+/** Most bytes a data output may carry: Core's default -datacarriersize before v30 (83 bytes of script) less OP_RETURN and the push. */
 export const MAX_DATA_BYTES = 80;
 export const KEY_SIZE = 32;
 export const SIGNATURE_SIZE = 64;
