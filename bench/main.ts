@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   headers: () => import('./headers.ts'),
   propagation: () => import('./propagation.ts'),
   network: () => import('./network.ts'),
+  tx: () => import('./tx.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,6 +3,7 @@
  * See README.md, "Library API".
  */
 export {
+  addressFromKey,
   type Block,
   type BlockHeader,
   type BlockJSON,
@@ -17,6 +18,10 @@ export {
   checkBlockContext,
   checkHeaderContext,
   checkProofOfWork,
+  checkTxInputs,
+  type Coin,
+  type CoinView,
+  connectBlock,
   ConsensusError,
   type ConsensusErrorObject,
   decodeBits,
@@ -24,6 +29,7 @@ export {
   decodeHeader,
   decodeTx,
   difficulty,
+  disconnectBlock,
   type DisplayHash,
   displayFromInternal,
   encodeBlock,
@@ -37,6 +43,9 @@ export {
   internalFromDisplay,
   isConsensusError,
   isCoinbase,
+  keyFromAddress,
+  keyScript,
+  dataScript,
   MAX_MONEY,
   medianTimePast,
   type MerkleBranch,
@@ -48,14 +57,23 @@ export {
   nextWorkRequired,
   REJECT_REASONS,
   type RejectReason,
+  publicKeyOf,
   retargetBits,
   type RetargetWindow,
   rootFromBranch,
+  sighashes,
+  signTransaction,
   targetToBits,
   type Transaction,
   txid,
+  type TxProof,
   verifyMerkleBranch,
+  verifySchnorr,
+  verifyTxProof,
 } from './consensus/index.ts';
+export { type Chain, type ChainUpdate, createChain } from './chain/chain.ts';
+export { UtxoSet } from './chain/utxo.ts';
+export { createMempool, type Mempool } from './mempool/mempool.ts';
 export {
   type AddResult,
   type BlockEntry,

@@ -1,10 +1,27 @@
 /**
- * A node's chain: the block tree plus the active chain and its events. Stateful, no I/O; time comes in as
- * `now`. Everything a node learns goes through `acceptBlock`, which validates, chooses the most-work tip,
- * and reports whether the tip moved and how (the reorg path).
+ * A node's chain: the block tree, the active chain, the UTXO set with undo data per block, and the events.
+ * Stateful, no I/O; time comes in as `now`. Everything a node learns goes through `acceptBlock`.
+ *
+ * The tree chooses candidates (most work); the chain moves to them as Core's ActivateBestChain does: it
+ * disconnects the old branch with each block's undo data and connects the new one, all on an overlay of the
+ * UTXO set. If a block fails to connect (a double spend, a bad signature, an overpaying coinbase), nothing is
+ * committed: the block is marked invalid in the tree (with its descendants), the previous active chain stays
+ * exactly as it was, and the next best candidate is tried.
  */
-import type { Block, DisplayHash, NetworkParams } from '../consensus/index.ts';
+import {
+  type Block,
+  ConsensusError,
+  type Coin,
+  checkSignatures,
+  connectBlock,
+  disconnectBlock,
+  type DisplayHash,
+  type NetworkParams,
+  type Transaction,
+  txid,
+} from '../consensus/index.ts';
 import { type BlockEntry, BlockTree, type ChainTip, type ReorgPath } from './block-tree.ts';
+import { SignatureCache, UtxoOverlay, UtxoSet } from './utxo.ts';
 
 export interface AcceptResult {
   readonly entry: BlockEntry;
@@ -14,19 +31,51 @@ export interface AcceptResult {
   readonly reorg: ReorgPath | null;
 }
 
+export interface ConnectedBlock {
+  readonly entry: BlockEntry;
+  readonly block: Block;
+}
+
+/** One move of the active chain, with the blocks themselves (what the mempool needs). */
+export interface ChainUpdate {
+  readonly tip: BlockEntry;
+  readonly path: ReorgPath;
+  /** Tip first. */
+  readonly disconnected: readonly ConnectedBlock[];
+  /** Lowest first. */
+  readonly connected: readonly ConnectedBlock[];
+}
+
 export type TipListener = (tip: BlockEntry, path: ReorgPath) => void;
+export type UpdateListener = (update: ChainUpdate) => void;
+
+/** Where a confirmed transaction is. */
+export interface TxLocation {
+  readonly block: DisplayHash;
+  readonly height: number;
+  readonly index: number;
+}
 
 export interface ChainOptions {
   readonly params: NetworkParams;
+  /** Shared with the mempool, so a transaction verified on arrival is not verified again in its block. */
+  readonly signatureCache?: SignatureCache;
 }
 
 export class Chain {
   readonly tree: BlockTree;
-  private readonly listeners = new Set<TipListener>();
+  readonly utxos = new UtxoSet();
+  readonly signatureCache: SignatureCache;
+  private readonly tipListeners = new Set<TipListener>();
+  private readonly updateListeners = new Set<UpdateListener>();
   private active: BlockEntry[];
+  /** Core's CBlockUndo for each block of the active chain (genesis has none: its coinbase is never spendable). */
+  private readonly undo = new Map<string, Coin[][]>();
+  private readonly txIndex = new Map<string, TxLocation>();
 
   constructor(opts: ChainOptions) {
     this.tree = new BlockTree({ params: opts.params });
+    this.signatureCache = opts.signatureCache ?? new SignatureCache();
     this.active = [this.tree.genesis];
   }
 
@@ -46,27 +95,110 @@ export class Chain {
     return this.tree.genesis;
   }
 
+  /** Called after the tip moves (after the update listeners). */
   onTip(listener: TipListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.tipListeners.add(listener);
+    return () => this.tipListeners.delete(listener);
   }
 
-  /** Validates and adds a block; moves the tip if it now has the most work. Throws ConsensusError. */
+  /** Called first when the tip moves, with the blocks disconnected and connected (the mempool listens here). */
+  onUpdate(listener: UpdateListener): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  /**
+   * Validates and adds a block; moves the tip if it now has the most work. Throws ConsensusError, including
+   * when the block (or an ancestor it needs) fails to connect to the UTXO set; the chain is then unchanged.
+   */
   acceptBlock(block: Block, now: number): AcceptResult {
     const { entry, isNew } = this.tree.addBlock(block, now);
     if (!isNew) return { entry, accepted: false, reorg: null };
-    return { entry, accepted: true, reorg: this.follow() };
+    const reorg = this.activateBestChain(entry);
+    return { entry, accepted: true, reorg };
   }
 
-  /** Moves the active chain to the tree's best tip, if it changed. */
-  private follow(): ReorgPath | null {
-    const best = this.tree.tip;
-    if (best === this.tip) return null;
-    const path = this.tree.reorgPath(this.tip, best);
+  /**
+   * Core ActivateBestChain: move to the tree's best candidate; when a block on the way fails, invalidate it and
+   * try again with the next best. Throws the failure if it struck `entry` or one of its ancestors.
+   */
+  private activateBestChain(entry: BlockEntry): ReorgPath | null {
+    const start = this.tip;
+    let failure: ConsensusError | null = null;
+    for (;;) {
+      const best = this.tree.tip;
+      if (best === this.tip) break;
+      const failed = this.tryReorg(this.tree.reorgPath(this.tip, best));
+      if (!failed) break;
+      this.tree.invalidate(failed.entry);
+      if (entry.status === 'invalid' && !failure) failure = failed.error;
+    }
+    const path = this.tip === start ? null : this.tree.reorgPath(start, this.tip);
+    if (path) this.emit(path);
+    if (failure) throw failure;
+    return path;
+  }
+
+  /** Applies a reorg path on an overlay; commits it all, or nothing and returns the block that failed. */
+  private tryReorg(path: ReorgPath): { entry: BlockEntry; error: ConsensusError } | null {
+    const overlay = new UtxoOverlay(this.utxos);
+    for (const e of path.disconnect) {
+      overlay.apply(disconnectBlock(this.blockOf(e), this.undo.get(e.hash)!));
+    }
+    const connected: Array<{ entry: BlockEntry; undo: Coin[][]; txids: string[] }> = [];
+    for (const e of path.connect) {
+      try {
+        const r = connectBlock(this.blockOf(e), e.height, overlay, this.params, {
+          verify: (tx, spent, id) => this.verify(tx, spent, id),
+        });
+        overlay.apply(r.changes);
+        connected.push({ entry: e, undo: r.undo, txids: r.txids });
+      } catch (err) {
+        if (err instanceof ConsensusError) return { entry: e, error: err };
+        throw err;
+      }
+    }
+    // Commit: nothing below can fail.
+    this.utxos.apply(overlay.changes);
+    for (const e of path.disconnect) {
+      this.undo.delete(e.hash);
+      for (const tx of this.blockOf(e).txs) {
+        const id = txid(tx);
+        if (this.txIndex.get(id)?.block === e.hash) this.txIndex.delete(id);
+      }
+    }
+    for (const c of connected) {
+      this.undo.set(c.entry.hash, c.undo);
+      c.txids.forEach((id, index) =>
+        this.txIndex.set(id, { block: c.entry.hash, height: c.entry.height, index }),
+      );
+    }
     this.active.length = path.fork.height + 1;
     for (const e of path.connect) this.active.push(e);
-    for (const l of this.listeners) l(best, path);
-    return path;
+    return null;
+  }
+
+  private verify(tx: Transaction, spent: readonly Coin[], id: string): void {
+    if (this.signatureCache.has(id)) return;
+    checkSignatures(tx, spent);
+    this.signatureCache.add(id);
+  }
+
+  private blockOf(entry: BlockEntry): Block {
+    const block = this.tree.getBlock(entry.hash);
+    if (!block) throw new Error(`block data of ${entry.hash} (height ${entry.height}) is missing`);
+    return block;
+  }
+
+  private emit(path: ReorgPath): void {
+    const update: ChainUpdate = {
+      tip: this.tip,
+      path,
+      disconnected: path.disconnect.map((entry) => ({ entry, block: this.blockOf(entry) })),
+      connected: path.connect.map((entry) => ({ entry, block: this.blockOf(entry) })),
+    };
+    for (const l of this.updateListeners) l(update);
+    for (const l of this.tipListeners) l(this.tip, path);
   }
 
   /** The active-chain entry at `height`, if any. */
@@ -84,6 +216,16 @@ export class Chain {
 
   isActive(entry: BlockEntry): boolean {
     return this.active[entry.height] === entry;
+  }
+
+  /** Where a transaction sits in the active chain, if it is confirmed there. */
+  findTx(txid: string): TxLocation | undefined {
+    return this.txIndex.get(txid);
+  }
+
+  /** The undo data of an active block (for persistence and tests). */
+  undoOf(hash: string): readonly Coin[][] | undefined {
+    return this.undo.get(hash);
   }
 
   /** Active entries from `from` (inclusive), at most `limit`. */

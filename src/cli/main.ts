@@ -8,7 +8,10 @@ import { hideBin } from 'yargs/helpers';
 import { headerCommand } from './commands/header.ts';
 import { headersCommand } from './commands/headers.ts';
 import { merkleCommand } from './commands/merkle.ts';
+import { proofCommand } from './commands/proof.ts';
+import { sendCommand } from './commands/send.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { walletCommand } from './commands/wallet.ts';
 import { EXIT_USAGE, UsageError, bad } from './output.ts';
 
 export async function main(argv: string[]): Promise<void> {
@@ -32,6 +35,9 @@ export async function main(argv: string[]): Promise<void> {
   cli = headerCommand(cli);
   cli = merkleCommand(cli);
   cli = headersCommand(cli);
+  cli = walletCommand(cli);
+  cli = sendCommand(cli);
+  cli = proofCommand(cli);
   try {
     await cli.parseAsync();
   } catch (err) {

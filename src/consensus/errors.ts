@@ -79,6 +79,72 @@ export const REJECT_REASONS = {
     remember: true,
     doc: 'a non-coinbase input spends the null outpoint',
   },
+  'bad-txns-vout-script': {
+    score: 100,
+    remember: true,
+    doc: 'an output script is neither pay-to-key (OP_1 <32 bytes>) nor one data push of at most 80 bytes after OP_RETURN with value 0, or a transaction has two data outputs (chainsim: Core leaves scripts to policy)',
+  },
+  // --- transactions against the UTXO set (Core Consensus::CheckTxInputs, ConnectBlock) ---
+  'bad-txns-inputs-missingorspent': {
+    score: 100,
+    remember: true,
+    doc: 'an input spends an output that does not exist or is already spent (also: spent earlier in the same block)',
+  },
+  'bad-txns-premature-spend-of-coinbase': {
+    score: 100,
+    remember: true,
+    doc: 'an input spends a coinbase output before coinbaseMaturity confirmations',
+  },
+  'bad-txns-inputvalues-outofrange': {
+    score: 100,
+    remember: true,
+    doc: 'a spent value or the sum of spent values is outside [0, MAX_MONEY]',
+  },
+  'bad-txns-in-belowout': { score: 100, remember: true, doc: 'the outputs are worth more than the inputs' },
+  'bad-txns-fee-outofrange': { score: 100, remember: true, doc: 'the fee is outside [0, MAX_MONEY]' },
+  'bad-txns-accumulated-fee-outofrange': {
+    score: 100,
+    remember: true,
+    doc: "the block's fees add up to more than MAX_MONEY",
+  },
+  'mandatory-script-verify-flag-failed': {
+    score: 100,
+    remember: true,
+    doc: 'an input script is not a valid BIP-340 signature of the sighash by the key the spent output pays',
+  },
+  'bad-txns-BIP30': {
+    score: 100,
+    remember: true,
+    doc: 'a transaction has the txid of one whose outputs are still unspent (BIP-30)',
+  },
+  'bad-cb-amount': {
+    score: 100,
+    remember: true,
+    doc: 'the coinbase pays more than the subsidy plus the fees of the block',
+  },
+  // --- mempool policy (Core MemPoolAccept); never sent by a block, never scored ---
+  coinbase: { score: 0, remember: false, doc: 'a coinbase cannot be relayed loose, only in its block' },
+  'txn-already-in-mempool': { score: 0, remember: false, doc: 'the transaction is already in the mempool' },
+  'txn-already-known': {
+    score: 0,
+    remember: false,
+    doc: 'the transaction is already confirmed in the active chain',
+  },
+  'txn-mempool-conflict': {
+    score: 0,
+    remember: false,
+    doc: 'an input is already spent by a transaction in the mempool (no replacement)',
+  },
+  'min relay fee not met': {
+    score: 0,
+    remember: false,
+    doc: "the fee is below the node's minimum relay fee rate times the size",
+  },
+  'mempool full': {
+    score: 0,
+    remember: false,
+    doc: 'the mempool is at its size limit and the fee rate is too low to evict anything',
+  },
 } as const satisfies Record<string, { score: number; remember: boolean; doc: string }>;
 
 export type RejectReason = keyof typeof REJECT_REASONS;

@@ -1,4 +1,6 @@
+export * from './address.ts';
 export * from './block.ts';
+export * from './coins.ts';
 export * from './encoding.ts';
 export * from './errors.ts';
 export * from './hash.ts';
@@ -6,5 +8,8 @@ export * from './header.ts';
 export * from './merkle.ts';
 export * from './params.ts';
 export * from './pow.ts';
+export * from './script.ts';
+export * from './sighash.ts';
+export * from './spv.ts';
 export * from './tx.ts';
 export * from './validation.ts';

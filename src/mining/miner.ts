@@ -51,7 +51,10 @@ export interface Miner {
    * Mines one block on the best tip, rebuilding whenever the tip changes; resolves with a block whose
    * parent is still the tip. Rejects with an AbortError when `signal` aborts.
    */
-  mineBlock(signal?: AbortSignal, content?: TemplateContent): Promise<Block>;
+  mineBlock(
+    signal?: AbortSignal,
+    content?: TemplateContent | ((parent: TemplateParent) => TemplateContent),
+  ): Promise<Block>;
   hashRate(): number;
   stats(): MineStats;
 }
@@ -63,12 +66,16 @@ export function createMiner(opts: MinerOptions): Miner {
   let extraNonceRolls = 0;
   let extraNonceBase = 0n;
 
-  async function mineBlock(signal?: AbortSignal, override?: TemplateContent): Promise<Block> {
+  async function mineBlock(
+    signal?: AbortSignal,
+    override?: TemplateContent | ((parent: TemplateParent) => TemplateContent),
+  ): Promise<Block> {
     let extraNonce = extraNonceBase;
     for (;;) {
       signal?.throwIfAborted();
       const parent = chain.tip();
-      const content = override ?? opts.content(parent);
+      // Content is rebuilt for every template: a new tip changes the subsidy, the fees and what the mempool holds.
+      const content = typeof override === 'function' ? override(parent) : (override ?? opts.content(parent));
       const template = createBlockTemplate({
         parent,
         params: chain.params,

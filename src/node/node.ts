@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type AcceptResult, type Chain, createChain } from '../chain/chain.ts';
 import {
+  addressFromKey,
   type Block,
   blockFromJSON,
   blockHash,
@@ -19,12 +20,14 @@ import {
   blockToJSON,
   ConsensusError,
   type NetworkParams,
-  sha256,
-  type TxOutput,
+  type Transaction,
+  txToJSON,
 } from '../consensus/index.ts';
-import { createMiner, type Miner } from '../mining/miner.ts';
+import { createMempool, type AcceptOutcome, type Mempool, type MempoolOptions } from '../mempool/mempool.ts';
+import { createMiner, type Miner, type TemplateContent } from '../mining/miner.ts';
+import type { TemplateParent } from '../mining/template.ts';
 import type { PowClient } from '../mining/scheduler.ts';
-import { utf8 } from '../util/bytes.ts';
+import { createMemoryKeyStore, type KeyStore } from './keys.ts';
 import { PeerHttpError, PeerSet } from './peers.ts';
 
 export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
@@ -33,6 +36,11 @@ export const NODE_ADDRESS_HEADER = 'x-chainsim-node-address';
 /** Blocks per `GET /blocks` answer during sync. */
 export const SYNC_BATCH = 500;
 const MAX_SEEN_BY = 256;
+/** Transaction refusals that depend on this node's chain, not on the transaction alone. */
+const STATE_DEPENDENT: ReadonlySet<string> = new Set([
+  'bad-txns-inputs-missingorspent',
+  'bad-txns-premature-spend-of-coinbase',
+]);
 
 export interface NodeOptions {
   readonly params: NetworkParams;
@@ -46,7 +54,14 @@ export interface NodeOptions {
   readonly peerTimeoutMs?: number;
   /** Text in this node's coinbases. */
   readonly coinbaseMessage?: string;
+  /** The mining key; a fresh random one in memory when omitted. */
+  readonly keys?: KeyStore;
+  /** Mempool policy (minimum relay fee rate, size limit, orphans). */
+  readonly mempool?: Omit<MempoolOptions, 'chain' | 'clock'>;
 }
+
+/** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
+export const BLOCK_RESERVED_BYTES = 1000;
 
 /** Where a block came from, when a peer pushed it. */
 export interface BlockSource {
@@ -82,12 +97,16 @@ export class ChainsimNode {
   readonly chain: Chain;
   readonly peers: PeerSet;
   readonly miner: Miner;
+  readonly mempool: Mempool;
   readonly log: Logger;
+  /** bech32m address of the mining key: where this node's coinbases pay. */
+  readonly miningAddress: string;
   private addressValue = '127.0.0.1:0';
   private readonly clock: () => number;
   private mining: Promise<unknown> = Promise.resolve();
   private continuous: AbortController | null = null;
   private readonly payoutScript: Uint8Array;
+  private readonly txRelaying = new Set<Promise<void>>();
   private readonly syncing = new Map<string, Promise<number>>();
   blocksMined = 0;
   /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
@@ -105,13 +124,15 @@ export class ChainsimNode {
       defaultTimeoutMs: opts.peerTimeoutMs ?? 5000,
       identity: () => ({ [NODE_ID_HEADER]: this.id, [NODE_ADDRESS_HEADER]: this.addressValue }),
     });
-    // Until wallets exist (issue 6), the coinbase pays a key derived from the node id: OP_1 <32 bytes>.
-    this.payoutScript = Uint8Array.of(0x51, 0x20, ...sha256(utf8(`chainsim-node:${this.id}`)));
+    this.mempool = createMempool({ ...opts.mempool, chain: this.chain, clock: this.clock });
+    const key = (opts.keys ?? createMemoryKeyStore()).miningKey();
+    this.payoutScript = key.script;
+    this.miningAddress = addressFromKey(key.publicKey, this.params);
     this.miner = createMiner({
       chain: { params: this.params, tip: () => this.chain.tip, onTip: (l) => this.chain.onTip(l) },
       pow: opts.pow,
       clock: this.clock,
-      content: (parent) => ({ coinbaseOutputs: [this.coinbaseOutput(parent.height + 1)] }),
+      content: (parent) => this.blockContent(parent, this.payoutScript),
       message: opts.coinbaseMessage ?? `chainsim ${this.id.slice(0, 8)}`,
     });
   }
@@ -128,12 +149,30 @@ export class ChainsimNode {
     return this.clock();
   }
 
-  private coinbaseOutput(height: number): TxOutput {
-    return { value: blockSubsidy(height, this.params), script: this.payoutScript };
+  /**
+   * What a block on `parent` carries: the mempool's best transactions by fee rate, and a coinbase paying
+   * `script` the subsidy plus their fees. The mempool is relative to our tip; on any other parent (a race with
+   * a tip change, rebuilt at once by the miner) the block carries the coinbase alone.
+   */
+  blockContent(parent: TemplateParent, script: Uint8Array): TemplateContent {
+    const height = parent.height + 1;
+    const selection =
+      parent.hash === this.chain.tip.hash
+        ? this.mempool.select(this.params.maxBlockSize - BLOCK_RESERVED_BYTES)
+        : { txs: [], fees: 0n };
+    return {
+      coinbaseOutputs: [{ value: blockSubsidy(height, this.params) + selection.fees, script }],
+      txs: selection.txs,
+    };
   }
 
   /** `GET /node/id`. */
-  info(): PeerTipInfo & { nodes: Record<string, string>; network: string } {
+  info(): PeerTipInfo & {
+    nodes: Record<string, string>;
+    network: string;
+    miningAddress: string;
+    mempool: { count: number; bytes: number };
+  } {
     const tip = this.chain.tip;
     return {
       node: this.id,
@@ -143,7 +182,63 @@ export class ChainsimNode {
       tip: tip.hash,
       chainwork: tip.chainwork.toString(16).padStart(64, '0'),
       network: this.params.name,
+      miningAddress: this.miningAddress,
+      mempool: { count: this.mempool.size, bytes: this.mempool.bytes },
     };
+  }
+
+  /**
+   * A transaction from a user or a peer: into the mempool, then relayed to peers (with any orphans it
+   * unblocked). Throws ConsensusError when refused; the sender is penalised by the reason's score.
+   */
+  receiveTransaction(tx: Transaction, source: BlockSource = {}): AcceptOutcome {
+    let outcome: AcceptOutcome;
+    try {
+      outcome = this.mempool.accept(tx);
+    } catch (err) {
+      // A spent or immature input may only mean the peer's chain differs from ours (a race with a block, a
+      // fork): like Core with missing inputs, that costs the peer nothing. Bad signatures, values and scripts do.
+      if (!(err instanceof ConsensusError) || !STATE_DEPENDENT.has(err.reason)) this.punish(source.id, err);
+      throw err;
+    }
+    if (outcome.status === 'accepted') {
+      for (const entry of outcome.accepted)
+        void this.relayTx(entry.tx, entry.txid === outcome.txid ? source : {});
+    }
+    return outcome;
+  }
+
+  /** Pushes a transaction to every peer not known to have it (`POST /transactions/new` with seen-by). */
+  relayTx(tx: Transaction, source: BlockSource = {}): Promise<void> {
+    const already = new Set([...(source.seenBy ?? []), ...(source.id ? [source.id] : [])]);
+    const targets = this.peers.list().filter((p) => !already.has(p.id));
+    if (targets.length === 0) return Promise.resolve();
+    const seenBy = [...new Set([...already, this.id, ...targets.map((p) => p.id)])].slice(0, MAX_SEEN_BY);
+    const body = txToJSON(tx);
+    const run = Promise.all(
+      targets.map((p) =>
+        this.peers
+          .request(p.address, '/transactions/new', {
+            method: 'POST',
+            body,
+            headers: { [SEEN_BY_HEADER]: seenBy.join(',') },
+          })
+          .catch((err: unknown) => {
+            this.log.debug(
+              { peer: p.address, err: (err as Error).message },
+              `tx push to ${p.address} failed`,
+            );
+          }),
+      ),
+    ).then(() => undefined);
+    this.txRelaying.add(run);
+    void run.finally(() => this.txRelaying.delete(run));
+    return run;
+  }
+
+  /** Resolves when every transaction relay started so far has answered (tests, shutdown). */
+  async settleRelays(): Promise<void> {
+    while (this.txRelaying.size > 0) await Promise.all([...this.txRelaying]);
   }
 
   blockJSON(hash: string): (BlockJSON & { hash: string }) | undefined {
@@ -274,7 +369,7 @@ export class ChainsimNode {
     } else if (err.score > 0) {
       this.log.warn(
         { peer: peerId, reason: err.reason, score: peer.score },
-        `peer ${peer.address} sent an invalid block (${err.reason})`,
+        `peer ${peer.address} sent invalid data (${err.reason})`,
       );
     }
   }
@@ -376,10 +471,10 @@ export class ChainsimNode {
    * `GET /mine`: catch up with peers, mine one block on the best tip through the pool, connect and announce
    * it. Calls queue: one block at a time per node, each on the tip of its moment.
    */
-  mine(): Promise<{ block: Block; height: number }> {
+  mine(payTo?: Uint8Array): Promise<{ block: Block; height: number }> {
     const run = this.mining.then(async () => {
       await this.syncWithPeers();
-      return this.mineAndAnnounce(undefined, true);
+      return this.mineAndAnnounce(undefined, true, payTo);
     });
     this.mining = run.catch(() => undefined);
     return run;
@@ -388,8 +483,12 @@ export class ChainsimNode {
   private async mineAndAnnounce(
     signal: AbortSignal | undefined,
     awaitRelay: boolean,
+    payTo?: Uint8Array,
   ): Promise<{ block: Block; height: number }> {
-    const block = await this.miner.mineBlock(signal);
+    const block = await this.miner.mineBlock(
+      signal,
+      payTo ? (parent) => this.blockContent(parent, payTo) : undefined,
+    );
     this.lastMinedHash = blockHash(block);
     const result = this.accept(block);
     this.blocksMined++;

@@ -7,6 +7,7 @@ import {
   meetsTarget,
   type NetworkParams,
   networks,
+  type Transaction,
   type TxOutput,
 } from '../../src/consensus/index.ts';
 import type { BlockTree, BlockEntry } from '../../src/chain/block-tree.ts';
@@ -39,6 +40,10 @@ export interface MineOptions {
   time?: number;
   extraNonce?: bigint;
   mutate?: (block: Block) => Block;
+  /** Transactions after the coinbase. */
+  txs?: readonly Transaction[];
+  /** Coinbase outputs (default: PAYOUT, the full initial subsidy). */
+  payout?: readonly TxOutput[];
 }
 
 /** A valid block on `parent` (mined), with its time `parent.time + 1` unless given. */
@@ -47,7 +52,8 @@ export function mineOn(parent: BlockEntry, params: NetworkParams, opts: MineOpti
     parent,
     params,
     now: opts.time ?? parent.time + 1,
-    coinbaseOutputs: [PAYOUT],
+    coinbaseOutputs: opts.payout ?? [PAYOUT],
+    ...(opts.txs ? { txs: opts.txs } : {}),
     extraNonce: opts.extraNonce ?? BigInt(Math.floor(Math.random() * 2 ** 48)),
   });
   const header = opts.time === undefined ? template.header : { ...template.header, time: opts.time };

@@ -1,5 +1,5 @@
 /** Runs the real CLI (src/cli/main.ts through tsx) as a child process. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -17,4 +17,23 @@ export function runCli(args: string[], opts: { timeoutMs?: number } = {}): CliRe
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Like runCli, without blocking the event loop (for CLI runs against nodes served by this process). */
+export function runCliAsync(
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
+      timeout: opts.timeoutMs ?? 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }

@@ -57,7 +57,7 @@ describe('documented endpoints', () => {
   let app: FastifyInstance;
   before(async () => ({ node, app } = await setup()));
 
-  test('GET /node/id: id, address, peers, plus height, tip, chainwork and network', async () => {
+  test('GET /node/id: id, address, peers, plus height, tip, chainwork, network, mining address, mempool', async () => {
     const res = await app.inject('/node/id');
     assert.equal(res.statusCode, 200);
     const body = res.json<Record<string, unknown>>();
@@ -70,7 +70,10 @@ describe('documented endpoints', () => {
       tip: params.genesisHash,
       chainwork: '2'.padStart(64, '0'),
       network: 'regtest',
+      miningAddress: node.miningAddress,
+      mempool: { count: 0, bytes: 0 },
     });
+    assert.match(node.miningAddress, /^bcrt1p[02-9ac-hj-np-z]{58}$/);
   });
 
   test('GET /chain: genesis first, with hash, height, header fields and transactions', async () => {
@@ -409,6 +412,12 @@ describe('other routes and safety', () => {
       '/blocks/{hash}',
       '/blocks',
       '/tips',
+      '/transactions/new',
+      '/mempool',
+      '/tx/{txid}',
+      '/tx/{txid}/proof',
+      '/address/{addr}/balance',
+      '/address/{addr}/utxos',
     ]) {
       assert.ok(p in doc.paths, p);
     }

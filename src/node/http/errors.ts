@@ -7,6 +7,7 @@ import type { ConsensusError } from '../../consensus/index.ts';
 export const HTTP_ERRORS = {
   'bad-request': 400,
   'bad-json': 400,
+  'bad-address': 400,
   unauthorized: 401,
   'not-found': 404,
   'not-more-work': 409,

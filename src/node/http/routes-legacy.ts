@@ -13,7 +13,8 @@ import {
 import { isAddress, isNodeId } from '../peers.ts';
 import { HttpError } from './errors.ts';
 import { CHAIN_BODY_LIMIT } from './server.ts';
-import { blockSchema, errors, nodeInfoSchema } from './schemas.ts';
+import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
+import { scriptOfAddress } from './routes-tx.ts';
 
 export interface LegacyRoutesOptions {
   readonly node: ChainsimNode;
@@ -119,14 +120,23 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     {
       schema: {
         summary: 'Catch up with peers, mine one block on the best tip, announce it',
+        description:
+          "The coinbase pays this node's miningAddress, or `address` for this block (like Core's generatetoaddress).",
+        querystring: {
+          type: 'object',
+          properties: { address: addressSchema },
+          additionalProperties: false,
+        },
         response: {
           200: { type: 'object', properties: { message: { type: 'string' }, block: blockSchema } },
           ...errors,
         },
       },
     },
-    async () => {
-      const { block, height } = await node.mine();
+    async (req) => {
+      const { address } = req.query as { address?: string };
+      const payTo = address === undefined ? undefined : scriptOfAddress(address, node.params);
+      const { block, height } = await node.mine(payTo);
       return { message: 'Mined', block: blockToJSON(block, height) };
     },
   );

@@ -3,7 +3,7 @@ import { errorResponseSchema } from './errors.ts';
 
 export const hashSchema = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
 
-const txSchema = {
+export const txSchema = {
   type: 'object',
   properties: {
     txid: { type: 'string' },
@@ -66,5 +66,20 @@ export const nodeInfoSchema = {
     tip: { type: 'string' },
     chainwork: { type: 'string', description: '64 hex digits, as Bitcoin Core shows it' },
     network: { type: 'string' },
+    miningAddress: { type: 'string', description: "bech32m address this node's coinbases pay" },
+    mempool: {
+      type: 'object',
+      properties: { count: { type: 'integer' }, bytes: { type: 'integer' } },
+    },
   },
 } as const;
+
+export const addressSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 90,
+  description: "a bech32m pay-to-key address with this network's prefix",
+} as const;
+
+/** Amounts in the smallest unit: always exact in a JSON number (MAX_MONEY < 2^53). */
+export const amountSchema = { type: 'integer' } as const;

@@ -14,6 +14,7 @@ import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
+import { txRoutes } from './routes-tx.ts';
 import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
 
 export interface ServerOptions {
@@ -94,12 +95,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
   });
   await app.register(blockRoutes, { node: opts.node, auth });
+  await app.register(txRoutes, { node: opts.node });
   app.get('/openapi.json', { schema: { hide: true } as never }, () =>
     openApiDocument(routes, {
       title: 'chainsim node',
       version: '0.1.0',
       description:
-        'One node of a chainsim network: the documented API of the old Flask project, plus block sync.',
+        'One node of a chainsim network: the documented API of the old Flask project, plus block sync, transactions, the mempool, address balances and SPV proofs.',
     }),
   );
   return app;

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench -- tx`, HTTP part: one regtest node in its own thread, so the load generator in the main
+ * thread does not share its event loop. It mines a coinbase with `outputs` outputs to the bench key, matures it,
+ * serves HTTP on a free loopback port and reports the coinbase's txid. On request it pre-fills the signature
+ * cache, for the run that measures everything but signature verification.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { blockSubsidy, keyScript, networks, txid } from '../src/consensus/index.ts';
+import { createInlineExecutor } from '../src/mining/executors.ts';
+import { selectKernel } from '../src/mining/kernels/index.ts';
+import { createPowScheduler } from '../src/mining/scheduler.ts';
+import { hostNode } from '../src/node/host.ts';
+import { createNode } from '../src/node/node.ts';
+import { hexToBytes } from '../src/util/bytes.ts';
+
+const { publicKey, outputs } = workerData as { publicKey: string; outputs: number };
+const params = networks.regtest;
+const scheduler = createPowScheduler({ executor: createInlineExecutor(selectKernel('auto').kernel) });
+const node = createNode({
+  params,
+  pow: scheduler.addClient({ name: 'bench' }),
+  logger: pino({ level: 'silent' }),
+});
+const script = keyScript(hexToBytes(publicKey));
+const each = blockSubsidy(1, params) / BigInt(outputs);
+const funding = await node.miner.mineBlock(undefined, {
+  coinbaseOutputs: Array.from({ length: outputs }, () => ({ value: each, script })),
+});
+node.chain.acceptBlock(funding, node.now());
+for (let i = 0; i < params.coinbaseMaturity; i++) await node.mine();
+const hosted = await hostNode({ node, port: 0 });
+parentPort!.postMessage({
+  url: `http://${hosted.address}`,
+  coinbase: txid(funding.txs[0]!),
+  value: each.toString(),
+});
+parentPort!.on('message', (msg: string | { prefill: string[] }) => {
+  if (typeof msg === 'object') {
+    // The warm run: these txids count as verified, as if a free verifier had checked them.
+    for (const id of msg.prefill) node.chain.signatureCache.add(id);
+    parentPort!.postMessage('prefilled');
+  } else if (msg === 'stats') {
+    parentPort!.postMessage({ mempool: node.mempool.size, bytes: node.mempool.bytes });
+  } else if (msg === 'close') {
+    void hosted
+      .close()
+      .then(() => scheduler.close())
+      .then(() => process.exit(0));
+  }
+});

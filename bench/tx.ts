@@ -1,0 +1,343 @@
+/**
+ * `npm run bench -- tx`: the cost of transactions.
+ *
+ * - BIP-340 verifications per second (@noble/curves, one thread), and the same work spread over a Piscina pool
+ *   of one thread per core, to see whether verifying in the pool would pay;
+ * - transactions accepted per second by one node over HTTP (target: at least 2,000): a regtest node in a worker
+ *   thread, 2,000 one-input payments posted over loopback with 16 requests in flight;
+ * - the same over HTTP with the node's signature cache pre-filled: everything but the verification;
+ * - in-process mempool acceptance, with signatures unverified (cold) and already verified (warm), which splits
+ *   the HTTP figure into signature work and the rest;
+ * - the time to validate and connect a block of 1,000 transactions, cold and with its transactions verified
+ *   in the mempool before (Core's script cache).
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { type Chain, createChain } from '../src/chain/chain.ts';
+import { SignatureCache } from '../src/chain/utxo.ts';
+import {
+  type Block,
+  blockSubsidy,
+  hashHeader,
+  meetsTarget,
+  networks,
+  publicKeyOf,
+  signSchnorr,
+  type Transaction,
+  txid,
+  txToJSON,
+  keyScript,
+  verifySchnorr,
+} from '../src/consensus/index.ts';
+import { createMempool } from '../src/mempool/mempool.ts';
+import { createBlockTemplate } from '../src/mining/template.ts';
+import { bytesToHex } from '../src/util/bytes.ts';
+import { buildPayment, walletFromSecret, type Wallet } from '../src/wallet/wallet.ts';
+import { clearProgress, machine, median, printTable, progress, writeResults } from './lib.ts';
+import type { VerifyBatch } from './verify-task.ts';
+
+const params = networks.regtest;
+const HTTP_TXS = 2000;
+const CONCURRENCY = 16;
+const BLOCK_TXS = 1000;
+const aux = (): Uint8Array => new Uint8Array(randomBytes(32));
+
+function timeFor(seconds: number, fn: () => number): number {
+  let done = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) done += fn();
+  return done / ((performance.now() - t0) / 1000);
+}
+
+async function signatures(): Promise<{ inline: number; pool: number; threads: number }> {
+  const sk = new Uint8Array(randomBytes(32));
+  const key = publicKeyOf(sk);
+  const n = 256;
+  const msgs = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
+  progress('signing 256 messages');
+  const sigs = msgs.map((m) => signSchnorr(m, sk, aux()));
+  for (let i = 0; i < 50; i++) verifySchnorr(sigs[i]!, msgs[i]!, key);
+  progress('verifying inline');
+  const inline = timeFor(3, () => {
+    for (let i = 0; i < n; i++) if (!verifySchnorr(sigs[i]!, msgs[i]!, key)) throw new Error('bad signature');
+    return n;
+  });
+  const threads = availableParallelism();
+  const pool = new Piscina({
+    filename: new URL('./verify-task.ts', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  const batch: VerifyBatch = {
+    sigs: sigs.slice(0, 64),
+    msgs: msgs.slice(0, 64),
+    keys: sigs.slice(0, 64).map(() => key),
+  };
+  await Promise.all(Array.from({ length: threads * 2 }, () => pool.run(batch))); // warm-up: load the task file
+  progress(`verifying in a Piscina pool of ${threads} thread(s)`);
+  let verified = 0;
+  const t0 = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  while (performance.now() - t0 < 3000) {
+    const p: Promise<void> = (pool.run(batch) as Promise<number>).then((ok) => {
+      verified += ok;
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+    if (inFlight.size >= threads * 2) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const poolRate = verified / ((performance.now() - t0) / 1000);
+  await pool.destroy();
+  clearProgress();
+  return { inline, pool: poolRate, threads };
+}
+
+/** Payments from `wallet`, each spending one output of the coinbase `coinbase`. */
+function payments(wallet: Wallet, coinbase: string, value: bigint, n: number, label: string): Transaction[] {
+  const to = walletFromSecret(new Uint8Array(randomBytes(32)), params).address;
+  const txs: Transaction[] = [];
+  for (let vout = 0; vout < n; vout++) {
+    if (vout % 200 === 0) progress(`${label}: signing ${vout}/${n}`);
+    const utxos = [{ txid: coinbase, vout, value: Number(value), spendable: true, height: 1 }];
+    txs.push(buildPayment({ wallet, utxos, to, amount: value - 1000n, fee: 1000n, auxRand: aux }).tx);
+  }
+  clearProgress();
+  return txs;
+}
+
+async function http(wallet: Wallet, warm: boolean) {
+  progress('starting a node in a worker thread and maturing its funding coinbase');
+  // tsx's hooks do not reach a worker's own entry point (Node 20): register them there, then import it.
+  const entry = new URL('./tx-node-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(boot, {
+    eval: true,
+    workerData: { publicKey: bytesToHex(wallet.publicKey), outputs: HTTP_TXS },
+  });
+  const ready = await new Promise<{ url: string; coinbase: string; value: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const signed = payments(wallet, ready.coinbase, BigInt(ready.value), HTTP_TXS, 'HTTP set');
+  const bodies = signed.map((tx) => JSON.stringify(txToJSON(tx)));
+  if (warm) {
+    worker.postMessage({ prefill: signed.map((tx) => txid(tx)) });
+    await new Promise((resolve) => worker.once('message', resolve));
+  }
+  progress(`posting ${HTTP_TXS} transactions, ${CONCURRENCY} in flight`);
+  let next = 0;
+  let accepted = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const s = performance.now();
+        const res = await fetch(`${ready.url}/transactions/new`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - s);
+        if (res.status === 201) accepted++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  worker.postMessage('stats');
+  const stats = await new Promise<{ mempool: number }>((resolve) => worker.once('message', resolve));
+  worker.postMessage('close');
+  await new Promise((r) => worker.once('exit', r));
+  clearProgress();
+  if (accepted !== HTTP_TXS || stats.mempool !== HTTP_TXS) {
+    throw new Error(`only ${accepted} of ${HTTP_TXS} accepted (mempool ${stats.mempool})`);
+  }
+  return {
+    txs: HTTP_TXS,
+    concurrency: CONCURRENCY,
+    seconds,
+    txPerSecond: HTTP_TXS / seconds,
+    medianMs: median(latencies),
+  };
+}
+
+function solve(block: Block): Block {
+  for (let nonce = 0; ; nonce++) {
+    const header = { ...block.header, nonce };
+    if (meetsTarget(hashHeader(header), header.bits, params)) return { header, txs: block.txs };
+  }
+}
+
+/** The blocks of a chain whose block 1 pays `n` outputs to `script`, matured by 100 more. */
+function fundingChain(script: Uint8Array, n: number): { blocks: Block[]; value: bigint; now: number } {
+  const chain = createChain({ params });
+  const now = 2_000_000_000;
+  const value = blockSubsidy(1, params) / BigInt(n);
+  const blocks: Block[] = [];
+  for (let h = 1; h <= 1 + params.coinbaseMaturity; h++) {
+    const outputs =
+      h === 1
+        ? Array.from({ length: n }, () => ({ value, script }))
+        : [{ value: blockSubsidy(h, params), script }];
+    const block = solve(
+      createBlockTemplate({ parent: chain.tip, params, now: chain.tip.time + 1, coinbaseOutputs: outputs }),
+    );
+    chain.acceptBlock(block, now);
+    blocks.push(block);
+  }
+  return { blocks, value, now };
+}
+
+function replay(blocks: readonly Block[], now: number, cache = new SignatureCache()): Chain {
+  const chain = createChain({ params, signatureCache: cache });
+  for (const b of blocks) chain.acceptBlock(b, now);
+  return chain;
+}
+
+function inProcess(wallet: Wallet) {
+  progress('building a funded chain');
+  const { blocks, value, now } = fundingChain(wallet.script, BLOCK_TXS);
+  const txs = payments(wallet, txid(blocks[0]!.txs[0]!), value, BLOCK_TXS, 'block set');
+
+  const acceptAll = (chain: Chain): number => {
+    const pool = createMempool({ chain, clock: () => now });
+    const t0 = performance.now();
+    for (const tx of txs) if (pool.accept(tx).status !== 'accepted') throw new Error('not accepted');
+    const s = (performance.now() - t0) / 1000;
+    pool.close();
+    return s;
+  };
+  progress('mempool acceptance, cold');
+  const warmCache = new SignatureCache();
+  const cold = acceptAll(replay(blocks, now, warmCache));
+  progress('mempool acceptance, warm');
+  const warm = acceptAll(replay(blocks, now, warmCache));
+
+  const blockOn = (chain: Chain): Block => {
+    const fees = 1000n * BigInt(txs.length);
+    return solve(
+      createBlockTemplate({
+        parent: chain.tip,
+        params,
+        now: chain.tip.time + 1,
+        coinbaseOutputs: [{ value: blockSubsidy(chain.height + 1, params) + fees, script: wallet.script }],
+        txs,
+      }),
+    );
+  };
+  const connect = (cache: SignatureCache): number => {
+    const chain = replay(blocks, now, cache);
+    const block = blockOn(chain);
+    const t0 = performance.now();
+    chain.acceptBlock(block, now);
+    const ms = performance.now() - t0;
+    if (chain.height !== blocks.length + 1) throw new Error('the block did not connect');
+    return ms;
+  };
+  const coldMs: number[] = [];
+  const warmMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    progress(`block of ${BLOCK_TXS} transactions, round ${i + 1}/3`);
+    coldMs.push(connect(new SignatureCache()));
+    warmMs.push(connect(warmCache));
+  }
+  clearProgress();
+  return {
+    mempool: { txs: BLOCK_TXS, coldTxPerSecond: BLOCK_TXS / cold, warmTxPerSecond: BLOCK_TXS / warm },
+    block: { txs: BLOCK_TXS, coldMs: median(coldMs), warmMs: median(warmMs) },
+  };
+}
+
+export async function run(): Promise<void> {
+  const wallet = walletFromSecret(new Uint8Array(randomBytes(32)), params);
+  if (bytesToHex(wallet.script) !== bytesToHex(keyScript(wallet.publicKey))) throw new Error('wallet script');
+  const sig = await signatures();
+  const local = inProcess(wallet);
+  const net = await http(wallet, false);
+  const netWarm = await http(wallet, true);
+  const r = (x: number) => Math.round(x);
+  const results = {
+    target: { httpTxPerSecond: 2000 },
+    signatures: {
+      library: '@noble/curves schnorr.verify',
+      verifyPerSecondOneThread: r(sig.inline),
+      verifyPerSecondPool: r(sig.pool),
+      poolThreads: sig.threads,
+      poolSpeedup: Number((sig.pool / sig.inline).toFixed(2)),
+    },
+    http: {
+      ...net,
+      txPerSecond: r(net.txPerSecond),
+      seconds: Number(net.seconds.toFixed(3)),
+      medianMs: Number(net.medianMs.toFixed(2)),
+    },
+    httpSignaturesCached: {
+      ...netWarm,
+      txPerSecond: r(netWarm.txPerSecond),
+      seconds: Number(netWarm.seconds.toFixed(3)),
+      medianMs: Number(netWarm.medianMs.toFixed(2)),
+    },
+    mempool: {
+      ...local.mempool,
+      coldTxPerSecond: r(local.mempool.coldTxPerSecond),
+      warmTxPerSecond: r(local.mempool.warmTxPerSecond),
+    },
+    block: {
+      ...local.block,
+      coldMs: Number(local.block.coldMs.toFixed(1)),
+      warmMs: Number(local.block.warmMs.toFixed(1)),
+    },
+    machine: machine(),
+    date: new Date().toISOString(),
+  };
+  printTable(
+    'transactions (target: >= 2,000 tx/s accepted over HTTP)',
+    ['measure', 'result', 'note'],
+    [
+      [
+        'BIP-340 verify, 1 thread',
+        `${results.signatures.verifyPerSecondOneThread.toLocaleString('en')} /s`,
+        '@noble/curves',
+      ],
+      [
+        `BIP-340 verify, Piscina x${sig.threads}`,
+        `${results.signatures.verifyPerSecondPool.toLocaleString('en')} /s`,
+        `${results.signatures.poolSpeedup}x one thread`,
+      ],
+      [
+        'accepted over HTTP, 1 node',
+        `${results.http.txPerSecond.toLocaleString('en')} tx/s`,
+        `${HTTP_TXS} txs, ${CONCURRENCY} in flight, median ${results.http.medianMs} ms`,
+      ],
+      [
+        'accepted over HTTP, signatures cached',
+        `${results.httpSignaturesCached.txPerSecond.toLocaleString('en')} tx/s`,
+        `cache pre-filled: all but verification, median ${results.httpSignaturesCached.medianMs} ms`,
+      ],
+      [
+        'mempool.accept in-process, cold',
+        `${results.mempool.coldTxPerSecond.toLocaleString('en')} tx/s`,
+        'signatures verified',
+      ],
+      [
+        'mempool.accept in-process, warm',
+        `${results.mempool.warmTxPerSecond.toLocaleString('en')} tx/s`,
+        'signatures already cached',
+      ],
+      [`connect a block of ${BLOCK_TXS} txs, cold`, `${results.block.coldMs} ms`, 'median of 3'],
+      [
+        `connect a block of ${BLOCK_TXS} txs, warm`,
+        `${results.block.warmMs} ms`,
+        'txs verified in the mempool first',
+      ],
+    ],
+  );
+  console.log(`wrote ${writeResults('tx', results)}`);
+}

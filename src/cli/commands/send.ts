@@ -1,0 +1,124 @@
+import type { Argv } from 'yargs';
+import { encodeTx, isAddress, txToJSON } from '../../consensus/index.ts';
+import { utf8 } from '../../util/bytes.ts';
+import { buildPayment, InsufficientFunds, type WalletUtxo } from '../../wallet/wallet.ts';
+import { NodeError, nodeRequest, nodeUrl } from '../client.ts';
+import { auxRand, formatUnits, loadWallet } from './wallet.ts';
+import { bad, EXIT_INVALID, printFields, printJSON, UsageError } from '../output.ts';
+
+function units(value: string | number, what: string): bigint {
+  const s = String(value).trim();
+  if (!/^\d+$/.test(s))
+    throw new UsageError(
+      `--${what} is a whole number of units (10^8 to a coin), got ${JSON.stringify(value)}`,
+    );
+  return BigInt(s);
+}
+
+export function sendCommand(y: Argv): Argv {
+  return y.command(
+    'send',
+    'Pay an address from the wallet: fetch its coins from a node, build and sign a transaction, submit it, print the txid',
+    (c) =>
+      c
+        .option('to', {
+          type: 'string',
+          demandOption: true,
+          describe: "recipient's address (bech32m, the wallet's network)",
+        })
+        .option('amount', {
+          type: 'string',
+          demandOption: true,
+          describe: 'amount in units (10^8 to a coin)',
+        })
+        .option('fee', {
+          type: 'string',
+          describe: 'fee in units (default: 1 unit per byte, the minimum relay fee)',
+        })
+        .option('data', {
+          type: 'string',
+          describe: 'text to put in the block (a data output, at most 80 bytes)',
+        })
+        .option('node', { type: 'string', default: 'http://127.0.0.1:5000', describe: 'node URL (or port)' })
+        .option('wallet', {
+          type: 'string',
+          describe: 'wallet file (default: ~/.chainsim/wallet-<network>.json)',
+        })
+        .option('network', { type: 'string', default: 'sim', describe: 'network of the default wallet file' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
+        .example(
+          '$0 send --to sim1p... --amount 100000 --fee 200 --node 5001',
+          'pay 100,000 units through node 5001',
+        )
+        .epilog(
+          'Exit status: 0 sent, 1 refused (insufficient funds, node unreachable, node rejected it: its reason is printed), 2 usage error (bad address or amount).',
+        ),
+    async (argv) => {
+      const { wallet } = loadWallet(argv);
+      if (!isAddress(argv.to, wallet.params)) {
+        throw new UsageError(
+          `--to ${argv.to} is not a ${wallet.params.name} address (bech32m, prefix "${wallet.params.addressPrefix}1p")`,
+        );
+      }
+      const amount = units(argv.amount, 'amount');
+      if (amount === 0n) throw new UsageError('--amount must be positive');
+      const data = argv.data === undefined ? undefined : utf8(argv.data);
+      if (data && (data.length < 1 || data.length > 80))
+        throw new UsageError(`--data is 1..80 bytes, got ${data.length}`);
+      const base = nodeUrl(argv.node);
+      try {
+        const info = await nodeRequest<{ network: string }>(base, '/node/id');
+        if (info.network !== wallet.params.name) {
+          throw new UsageError(
+            `the node at ${base} runs ${info.network}, the wallet is for ${wallet.params.name}`,
+          );
+        }
+        const { utxos } = await nodeRequest<{ utxos: WalletUtxo[] }>(
+          base,
+          `/address/${wallet.address}/utxos`,
+        );
+        const build = (fee: bigint) =>
+          buildPayment({ wallet, utxos, to: argv.to, amount, fee, auxRand, ...(data ? { data } : {}) });
+        let fee = argv.fee === undefined ? 0n : units(argv.fee, 'fee');
+        let payment = build(fee);
+        // Default fee: the minimum relay fee, 1 unit per byte. The size depends on the coins chosen, which
+        // depend on the fee: a few rounds settle it (signatures are always 64 bytes).
+        for (let i = 0; argv.fee === undefined && i < 4; i++) {
+          const size = BigInt(encodeTx(payment.tx).length);
+          if (fee >= size) break;
+          fee = size;
+          payment = build(fee);
+        }
+        const res = await nodeRequest<{ txid: string }>(base, '/transactions/new', {
+          method: 'POST',
+          body: txToJSON(payment.tx),
+        });
+        if (argv.json) {
+          printJSON({
+            txid: res.txid,
+            amount: Number(amount),
+            fee: Number(fee),
+            change: Number(payment.change),
+            inputs: payment.inputs,
+          });
+        } else {
+          console.log(res.txid);
+          printFields('sent', [
+            ['to', argv.to],
+            ['amount', formatUnits(amount)],
+            ['fee', formatUnits(fee)],
+            ['change', formatUnits(payment.change)],
+            ['node', base],
+          ]);
+        }
+      } catch (err) {
+        if (err instanceof InsufficientFunds || err instanceof NodeError) {
+          console.error(bad(`error: ${err.message}`));
+          process.exitCode = EXIT_INVALID;
+          return;
+        }
+        throw err;
+      }
+    },
+  );
+}

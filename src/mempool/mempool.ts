@@ -1,0 +1,513 @@
+/**
+ * The transaction pool and its policy (Core's CTxMemPool and MemPoolAccept, much reduced): which loose
+ * transactions a node keeps, relays and mines. Stateful, no I/O; time comes in through `clock`.
+ *
+ * - A transaction is accepted when it passes the consensus rules against the UTXO set plus the pool's own
+ *   outputs (a child may spend a parent still in the pool), pays at least the minimum relay fee rate, and
+ *   spends nothing another pool transaction spends (`txn-mempool-conflict`: no replacement).
+ * - One whose parent is unknown waits in a bounded orphan pool until the parent arrives (Core's orphanage).
+ * - The pool is size-limited: past `maxBytes`, the transactions with the lowest descendant fee rate go first,
+ *   with their descendants; a newcomer that would itself go (or lose a parent) is refused (`mempool full`).
+ *   A refusal never changes anything.
+ * - Templates take transactions by ancestor fee rate (Core's CreateNewBlock, ancestor packages), and a parent
+ *   always comes before its child.
+ * - On each chain update it drops what the new blocks confirmed or conflicted with; after a reorg it puts the
+ *   disconnected transactions back and re-checks everything against the new tip.
+ */
+import type { Chain, ChainUpdate } from '../chain/chain.ts';
+import {
+  type Coin,
+  type CoinView,
+  checkOutputScripts,
+  checkSignatures,
+  checkTransaction,
+  checkTxInputs,
+  ConsensusError,
+  displayFromInternal,
+  encodeTx,
+  hash256,
+  isCoinbase,
+  keyOf,
+  outpointKey,
+  parseOutpointKey,
+  type Transaction,
+  txid as txidOf,
+} from '../consensus/index.ts';
+
+export interface MempoolOptions {
+  readonly chain: Chain;
+  /** Minimum fee in units per byte (Core's -minrelaytxfee, which is per kvB). Default 1. */
+  readonly minRelayFeeRate?: bigint;
+  /** Size limit of the pool in serialised bytes. Default 10 MB. */
+  readonly maxBytes?: number;
+  /** Orphans held at most (Core DEFAULT_MAX_ORPHAN_TRANSACTIONS). Default 100. */
+  readonly maxOrphans?: number;
+  /** Seconds an orphan waits for its parent (Core ORPHAN_TX_EXPIRE_TIME). Default 1200. */
+  readonly orphanExpiry?: number;
+  /** Unix seconds. */
+  readonly clock?: () => number;
+}
+
+export interface MempoolEntry {
+  readonly tx: Transaction;
+  readonly txid: string;
+  readonly size: number;
+  readonly fee: bigint;
+  /** Unix seconds of arrival. */
+  readonly time: number;
+  /** Arrival order: a parent always has a lower one than its children. */
+  readonly seq: number;
+  /** In-pool transactions this one spends from / that spend from it. */
+  readonly parents: Set<string>;
+  readonly children: Set<string>;
+}
+
+export type AcceptOutcome =
+  | {
+      readonly status: 'accepted';
+      readonly txid: string;
+      readonly fee: bigint;
+      readonly size: number;
+      /** This transaction, then any orphans it unblocked, in acceptance order (what to relay). */
+      readonly accepted: readonly MempoolEntry[];
+    }
+  | { readonly status: 'orphan'; readonly txid: string; readonly missing: readonly string[] };
+
+export interface Selection {
+  readonly txs: Transaction[];
+  readonly fees: bigint;
+  readonly bytes: number;
+}
+
+interface Orphan {
+  readonly tx: Transaction;
+  readonly txid: string;
+  readonly expires: number;
+  readonly missing: readonly string[];
+}
+
+/** Orphans bigger than this are not kept (Core: MAX_STANDARD_TX_WEIGHT / 4). */
+const MAX_ORPHAN_SIZE = 100_000;
+
+/** Compares fee rates a/b and c/d exactly, in bigint: negative when a/b < c/d. */
+function compareRate(feeA: bigint, sizeA: number, feeB: bigint, sizeB: number): number {
+  const l = feeA * BigInt(sizeB);
+  const r = feeB * BigInt(sizeA);
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+export class Mempool {
+  readonly chain: Chain;
+  readonly minRelayFeeRate: bigint;
+  readonly maxBytes: number;
+  private readonly maxOrphans: number;
+  private readonly orphanExpiry: number;
+  private readonly clock: () => number;
+  private readonly entries = new Map<string, MempoolEntry>();
+  /** Outpoint key -> txid of the pool transaction spending it. */
+  private readonly spentBy = new Map<string, string>();
+  private readonly orphans = new Map<string, Orphan>();
+  private readonly orphansByParent = new Map<string, Set<string>>();
+  private bytesValue = 0;
+  private nextSeq = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(opts: MempoolOptions) {
+    this.chain = opts.chain;
+    this.minRelayFeeRate = opts.minRelayFeeRate ?? 1n;
+    this.maxBytes = opts.maxBytes ?? 10_000_000;
+    this.maxOrphans = opts.maxOrphans ?? 100;
+    this.orphanExpiry = opts.orphanExpiry ?? 1200;
+    this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.unsubscribe = this.chain.onUpdate((u) => this.update(u));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get bytes(): number {
+    return this.bytesValue;
+  }
+
+  get orphanCount(): number {
+    return this.orphans.size;
+  }
+
+  has(txid: string): boolean {
+    return this.entries.has(txid);
+  }
+
+  get(txid: string): MempoolEntry | undefined {
+    return this.entries.get(txid);
+  }
+
+  hasOrphan(txid: string): boolean {
+    return this.orphans.has(txid);
+  }
+
+  /** Entries in arrival order (parents before children). */
+  list(): MempoolEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The pool transaction spending `key` (`txid:vout`), if any. */
+  spender(key: string): string | undefined {
+    return this.spentBy.get(key);
+  }
+
+  /** Stops listening to the chain. */
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** The UTXO set as the pool sees it: confirmed coins, plus outputs of pool transactions. */
+  view(): CoinView {
+    const height = this.chain.height + 1;
+    return {
+      getCoin: (key) => {
+        const coin = this.chain.utxos.getCoin(key);
+        if (coin) return coin;
+        const { txid, vout } = parseOutpointKey(key);
+        const out = this.entries.get(txid)?.tx.outputs[vout];
+        return out ? { value: out.value, script: out.script, height, coinbase: false } : undefined;
+      },
+    };
+  }
+
+  /** Unspent outputs paying `script` in the pool (not yet confirmed, not spent by another pool transaction). */
+  pendingCoins(script: Uint8Array): Array<[string, Coin]> {
+    const out: Array<[string, Coin]> = [];
+    const height = this.chain.height + 1;
+    for (const e of this.entries.values()) {
+      e.tx.outputs.forEach((o, vout) => {
+        const key = outpointKey(e.txid, vout);
+        if (
+          o.script.length === script.length &&
+          o.script.every((b, i) => b === script[i]) &&
+          !this.spentBy.has(key)
+        ) {
+          out.push([key, { value: o.value, script: o.script, height, coinbase: false }]);
+        }
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Validates and adds a transaction; then any orphans waiting for it. Throws ConsensusError with Core's
+   * reason when it is refused; the pool is then unchanged. A transaction with an unknown parent is held as
+   * an orphan (`status: 'orphan'`).
+   */
+  accept(tx: Transaction): AcceptOutcome {
+    const outcome = this.acceptOne(tx);
+    if (outcome.status !== 'accepted') return outcome;
+    return { ...outcome, accepted: [outcome.accepted[0]!, ...this.resolveOrphans(outcome.txid)] };
+  }
+
+  private acceptOne(tx: Transaction): AcceptOutcome {
+    const bytes = encodeTx(tx);
+    const id = displayFromInternal(hash256(bytes));
+    if (this.entries.has(id)) throw new ConsensusError('txn-already-in-mempool', id);
+    const params = this.chain.params;
+    checkTransaction(tx, params.maxBlockSize);
+    if (isCoinbase(tx)) throw new ConsensusError('coinbase', 'a coinbase is only valid in its block');
+    checkOutputScripts(tx.outputs);
+    if (this.chain.findTx(id)) throw new ConsensusError('txn-already-known', `${id} is confirmed`);
+    for (const input of tx.inputs) {
+      const other = this.spentBy.get(keyOf(input.prevout));
+      if (other) {
+        throw new ConsensusError(
+          'txn-mempool-conflict',
+          `${keyOf(input.prevout)} is already spent by ${other}`,
+        );
+      }
+    }
+    const view = this.view();
+    const missing = new Set<string>();
+    for (const input of tx.inputs) {
+      if (view.getCoin(keyOf(input.prevout))) continue;
+      const parent = input.prevout.txid;
+      // A parent we know (confirmed, or in the pool) whose output is gone: spent or never there.
+      if (this.entries.has(parent) || this.chain.findTx(parent)) {
+        throw new ConsensusError(
+          'bad-txns-inputs-missingorspent',
+          `${keyOf(input.prevout)} is spent or does not exist`,
+        );
+      }
+      missing.add(parent);
+    }
+    if (missing.size > 0) return this.addOrphan(tx, id, bytes.length, [...missing]);
+    const { fee, spent } = checkTxInputs(tx, view, this.chain.height + 1, params);
+    const minFee = this.minRelayFeeRate * BigInt(bytes.length);
+    if (fee < minFee) {
+      throw new ConsensusError(
+        'min relay fee not met',
+        `fee ${fee} < ${minFee} (${this.minRelayFeeRate}/byte x ${bytes.length} bytes)`,
+      );
+    }
+    if (!this.chain.signatureCache.has(id)) {
+      checkSignatures(tx, spent);
+      this.chain.signatureCache.add(id);
+    }
+    const parents = new Set<string>();
+    for (const input of tx.inputs) if (this.entries.has(input.prevout.txid)) parents.add(input.prevout.txid);
+    const evict = this.planEviction(bytes.length, fee, parents);
+    for (const victim of evict) this.removeWithDescendants(victim);
+    const entry: MempoolEntry = {
+      tx,
+      txid: id,
+      size: bytes.length,
+      fee,
+      time: this.clock(),
+      seq: this.nextSeq++,
+      parents,
+      children: new Set(),
+    };
+    this.insert(entry);
+    return { status: 'accepted', txid: id, fee, size: bytes.length, accepted: [entry] };
+  }
+
+  private insert(entry: MempoolEntry): void {
+    this.entries.set(entry.txid, entry);
+    this.bytesValue += entry.size;
+    for (const input of entry.tx.inputs) this.spentBy.set(keyOf(input.prevout), entry.txid);
+    for (const p of entry.parents) this.entries.get(p)?.children.add(entry.txid);
+  }
+
+  /** Removes one entry (its children stay, now without this parent in the pool). */
+  private removeEntry(id: string): MempoolEntry | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    this.entries.delete(id);
+    this.bytesValue -= entry.size;
+    for (const input of entry.tx.inputs) {
+      const key = keyOf(input.prevout);
+      if (this.spentBy.get(key) === id) this.spentBy.delete(key);
+    }
+    for (const p of entry.parents) this.entries.get(p)?.children.delete(id);
+    for (const c of entry.children) this.entries.get(c)?.parents.delete(id);
+    return entry;
+  }
+
+  private descendants(id: string, into = new Set<string>()): Set<string> {
+    const stack = [id];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (into.has(cur)) continue;
+      into.add(cur);
+      for (const c of this.entries.get(cur)?.children ?? []) stack.push(c);
+    }
+    return into;
+  }
+
+  private ancestors(id: string, into = new Set<string>()): Set<string> {
+    const stack = [...(this.entries.get(id)?.parents ?? [])];
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (into.has(cur)) continue;
+      into.add(cur);
+      for (const p of this.entries.get(cur)?.parents ?? []) stack.push(p);
+    }
+    return into;
+  }
+
+  private removeWithDescendants(id: string): void {
+    for (const d of this.descendants(id)) this.removeEntry(d);
+  }
+
+  /**
+   * What must go so a newcomer of `size` bytes fits: entries by lowest descendant fee rate (Core's eviction
+   * order), each with its descendants. Throws `mempool full` when the newcomer would rate lowest itself, or
+   * needs a parent that would go. Changes nothing.
+   */
+  private planEviction(size: number, fee: bigint, parents: ReadonlySet<string>): string[] {
+    if (this.bytesValue + size <= this.maxBytes) return [];
+    if (size > this.maxBytes) throw new ConsensusError('mempool full', `${size} bytes exceed the pool`);
+    const scored = [...this.entries.values()].map((e) => {
+      let f = 0n;
+      let s = 0;
+      for (const d of this.descendants(e.txid)) {
+        const x = this.entries.get(d)!;
+        f += x.fee;
+        s += x.size;
+      }
+      return { id: e.txid, fee: f, size: s };
+    });
+    scored.sort((a, b) => compareRate(a.fee, a.size, b.fee, b.size));
+    const gone = new Set<string>();
+    const victims: string[] = [];
+    let freed = 0;
+    for (const c of scored) {
+      if (this.bytesValue - freed + size <= this.maxBytes) break;
+      if (gone.has(c.id)) continue;
+      if (compareRate(fee, size, c.fee, c.size) <= 0) {
+        throw new ConsensusError(
+          'mempool full',
+          'the fee rate is too low to evict anything from the full pool',
+        );
+      }
+      victims.push(c.id);
+      for (const d of this.descendants(c.id)) {
+        if (!gone.has(d)) freed += this.entries.get(d)!.size;
+        gone.add(d);
+      }
+    }
+    for (const p of parents) {
+      if (gone.has(p)) throw new ConsensusError('mempool full', `evicting would remove parent ${p}`);
+    }
+    return victims;
+  }
+
+  // --- orphans ---
+
+  private addOrphan(tx: Transaction, id: string, size: number, missing: string[]): AcceptOutcome {
+    if (this.orphans.has(id)) return { status: 'orphan', txid: id, missing };
+    if (size > MAX_ORPHAN_SIZE) {
+      throw new ConsensusError(
+        'bad-txns-inputs-missingorspent',
+        `an orphan of ${size} bytes is too big to hold`,
+      );
+    }
+    this.expireOrphans();
+    while (this.orphans.size >= this.maxOrphans) this.removeOrphan(this.orphans.keys().next().value!);
+    this.orphans.set(id, { tx, txid: id, expires: this.clock() + this.orphanExpiry, missing });
+    for (const parent of missing) {
+      let set = this.orphansByParent.get(parent);
+      if (!set) this.orphansByParent.set(parent, (set = new Set()));
+      set.add(id);
+    }
+    return { status: 'orphan', txid: id, missing };
+  }
+
+  private removeOrphan(id: string): Orphan | undefined {
+    const o = this.orphans.get(id);
+    if (!o) return undefined;
+    this.orphans.delete(id);
+    for (const parent of o.missing) {
+      const set = this.orphansByParent.get(parent);
+      set?.delete(id);
+      if (set?.size === 0) this.orphansByParent.delete(parent);
+    }
+    return o;
+  }
+
+  private expireOrphans(): void {
+    const now = this.clock();
+    for (const o of [...this.orphans.values()]) if (o.expires <= now) this.removeOrphan(o.txid);
+  }
+
+  /** Accepts the orphans waiting on `parent` (and on what they unblock in turn). */
+  private resolveOrphans(parent: string): MempoolEntry[] {
+    const accepted: MempoolEntry[] = [];
+    const queue = [parent];
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      for (const id of [...(this.orphansByParent.get(p) ?? [])]) {
+        const orphan = this.removeOrphan(id);
+        if (!orphan) continue;
+        try {
+          const r = this.acceptOne(orphan.tx);
+          if (r.status === 'accepted') {
+            accepted.push(r.accepted[0]!);
+            queue.push(id);
+          }
+        } catch {
+          // Invalid after all: dropped, like Core's orphanage does.
+        }
+      }
+    }
+    return accepted;
+  }
+
+  // --- block templates ---
+
+  /**
+   * Transactions for a block of at most `maxBytes` of them, by ancestor fee rate: each candidate comes with
+   * its not-yet-selected ancestors, in arrival order, so a parent always precedes its child.
+   */
+  select(maxBytes: number): Selection {
+    const pkg = new Map<string, { fee: bigint; size: number; ancestors: Set<string> }>();
+    for (const e of this.entries.values()) {
+      const ancestors = this.ancestors(e.txid);
+      let fee = e.fee;
+      let size = e.size;
+      for (const a of ancestors) {
+        const x = this.entries.get(a)!;
+        fee += x.fee;
+        size += x.size;
+      }
+      pkg.set(e.txid, { fee, size, ancestors });
+    }
+    const order = [...this.entries.values()].sort((a, b) => {
+      const pa = pkg.get(a.txid)!;
+      const pb = pkg.get(b.txid)!;
+      return compareRate(pb.fee, pb.size, pa.fee, pa.size) || a.seq - b.seq;
+    });
+    const selected = new Set<string>();
+    const chosen: MempoolEntry[] = [];
+    let bytes = 0;
+    let fees = 0n;
+    for (const e of order) {
+      if (selected.has(e.txid)) continue;
+      const group = [...pkg.get(e.txid)!.ancestors]
+        .filter((a) => !selected.has(a))
+        .map((a) => this.entries.get(a)!)
+        .concat(e)
+        .sort((a, b) => a.seq - b.seq);
+      const size = group.reduce((n, x) => n + x.size, 0);
+      if (bytes + size > maxBytes) continue;
+      for (const x of group) {
+        selected.add(x.txid);
+        chosen.push(x);
+        bytes += x.size;
+        fees += x.fee;
+      }
+    }
+    return { txs: chosen.map((x) => x.tx), fees, bytes };
+  }
+
+  // --- chain updates ---
+
+  private update(u: ChainUpdate): void {
+    if (u.disconnected.length === 0) {
+      for (const { block } of u.connected) this.removeForBlock(block.txs);
+      // Orphans waiting for a transaction that was confirmed instead of relayed.
+      for (const { block } of u.connected) for (const tx of block.txs) this.resolveOrphans(txidOf(tx));
+      return;
+    }
+    // A reorg: the disconnected transactions come back first (lowest block first), then everything that was
+    // in the pool, all re-checked against the new tip; what no longer fits (confirmed, conflicting, immature,
+    // spending a vanished coin) drops out.
+    const resurrect: Transaction[] = [];
+    for (const { block } of [...u.disconnected].reverse()) resurrect.push(...block.txs.slice(1));
+    const old = this.list().map((e) => e.tx);
+    for (const e of this.list()) this.removeEntry(e.txid);
+    for (const tx of [...resurrect, ...old]) {
+      try {
+        const r = this.acceptOne(tx);
+        if (r.status === 'accepted') this.resolveOrphans(r.txid);
+      } catch {
+        // Confirmed on the new branch, or in conflict with it: gone.
+      }
+    }
+    for (const { block } of u.connected) for (const tx of block.txs) this.resolveOrphans(txidOf(tx));
+  }
+
+  /** Core removeForBlock: drop what the block confirmed, and whatever conflicts with it (with descendants). */
+  private removeForBlock(txs: readonly Transaction[]): void {
+    for (const tx of txs.slice(1)) {
+      const id = txidOf(tx);
+      this.removeEntry(id);
+      this.removeOrphan(id);
+      for (const input of tx.inputs) {
+        const other = this.spentBy.get(keyOf(input.prevout));
+        if (other && other !== id) this.removeWithDescendants(other);
+      }
+    }
+  }
+}
+
+export function createMempool(opts: MempoolOptions): Mempool {
+  return new Mempool(opts);
+}
