@@ -85,7 +85,7 @@ async function main(data: NodeWorkerData): Promise<void> {
     chainwork: node.chain.tip.chainwork.toString(16),
     peers: node.peers.size,
     hashRate: pow.hashRate(),
-    mempool: 0,
+    mempool: node.mempool.size,
     blocksMined: node.blocksMined,
     reorgs,
     lastTipAt,
