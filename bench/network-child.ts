@@ -19,6 +19,7 @@ const run = await runSimulation({
   logDir: null,
   logLevel: 'silent',
   logger: silentLogger(),
+  dataDir: null,
   startTimeoutMs: 120_000,
 });
 const startSeconds = (performance.now() - t0) / 1000;

@@ -52,6 +52,7 @@ async function propagation(nodes: number, blocks: number) {
     logDir: null,
     logLevel: 'silent',
     logger: silentLogger(),
+    dataDir: null,
   });
   const samples: number[] = [];
   const perHop: number[] = [];

@@ -81,6 +81,8 @@ export class BlockTree {
   private nextSeq = 0;
   private best: BlockEntry;
   private bestHeaderEntry: BlockEntry;
+  /** Told about every new entry and every status change (the chain journals them for the store). */
+  onChange: ((entry: BlockEntry, block?: Block) => void) | null = null;
 
   constructor(opts: BlockTreeOptions) {
     this.params = opts.params;
@@ -180,6 +182,7 @@ export class BlockTree {
     }
     const entry = this.makeEntry(header, hash, prev);
     if (betterThan(entry, this.bestHeaderEntry, false)) this.bestHeaderEntry = entry;
+    this.onChange?.(entry);
     return { entry, isNew: true };
   }
 
@@ -207,6 +210,7 @@ export class BlockTree {
     entry.dataSeq = this.nextSeq++;
     this.blocks.set(hash, block);
     if (betterThan(entry, this.best, true)) this.best = entry;
+    this.onChange?.(entry, block);
     return { entry, isNew: true };
   }
 
@@ -218,9 +222,38 @@ export class BlockTree {
       e.status = 'invalid';
       this.invalidHashes.add(e.hash);
       this.blocks.delete(e.hash);
+      this.onChange?.(e);
       stack.push(...e.children);
     }
     if (this.best.status === 'invalid' || this.bestHeaderEntry.status === 'invalid') this.rechoose();
+  }
+
+  /**
+   * Puts back an entry read from this node's own store, without validating it again (it was validated
+   * before it was written). Parents first. Returns the entry.
+   */
+  restoreEntry(hash: DisplayHash, header: BlockHeader, status: EntryStatus, block?: Block): BlockEntry {
+    const prev = this.entries.get(header.prevHash);
+    if (!prev) throw new Error(`stored block ${hash} names parent ${header.prevHash}, which is not stored`);
+    const entry = this.makeEntry(header, hash, prev);
+    if (status === 'valid' && block) {
+      entry.status = 'valid';
+      entry.dataSeq = this.nextSeq++;
+      this.blocks.set(hash, block);
+      if (betterThan(entry, this.best, true)) this.best = entry;
+    } else if (status === 'invalid' || prev.status === 'invalid') {
+      entry.status = 'invalid';
+      this.invalidHashes.add(hash);
+    }
+    if (entry.status !== 'invalid' && betterThan(entry, this.bestHeaderEntry, false))
+      this.bestHeaderEntry = entry;
+    return entry;
+  }
+
+  /** After a restore: the tip the store recorded (it wins a tie it won before the restart). */
+  restoreTip(entry: BlockEntry): void {
+    if (entry.status !== 'valid') throw new Error(`stored tip ${entry.hash} has no valid data`);
+    if (entry.chainwork >= this.best.chainwork) this.best = entry;
   }
 
   private rechoose(): void {

@@ -7,11 +7,15 @@
  * UTXO set. If a block fails to connect (a double spend, a bad signature, an overpaying coinbase), nothing is
  * committed: the block is marked invalid in the tree (with its descendants), the previous active chain stays
  * exactly as it was, and the next best candidate is tried.
+ *
+ * Every change is also journalled (`takeJournal`): new index entries and status changes, the UTXO puts and
+ * deletes, undo data and the tip, which a store writes as one atomic batch.
  */
 import {
   type Block,
   ConsensusError,
   type Coin,
+  type CoinChanges,
   checkSignatures,
   connectBlock,
   disconnectBlock,
@@ -21,6 +25,7 @@ import {
   txid,
 } from '../consensus/index.ts';
 import { type BlockEntry, BlockTree, type ChainTip, type ReorgPath } from './block-tree.ts';
+import type { ChainJournal, JournalEntry, StoredChain } from './journal.ts';
 import { SignatureCache, UtxoOverlay, UtxoSet } from './utxo.ts';
 
 export interface AcceptResult {
@@ -73,10 +78,69 @@ export class Chain {
   private readonly undo = new Map<string, Coin[][]>();
   private readonly txIndex = new Map<string, TxLocation>();
 
+  /** Changes not yet written to a store (see takeJournal). */
+  private journal = emptyJournal();
+
   constructor(opts: ChainOptions) {
     this.tree = new BlockTree({ params: opts.params });
     this.signatureCache = opts.signatureCache ?? new SignatureCache();
     this.active = [this.tree.genesis];
+    this.tree.onChange = (entry, block) => this.noteEntry(entry, block);
+  }
+
+  /**
+   * A chain rebuilt from this node's store: index entries (parents first), the UTXO set, undo data and the
+   * tip, without validating again what was validated before it was written.
+   */
+  static restore(opts: ChainOptions, stored: StoredChain): Chain {
+    const chain = new Chain(opts);
+    const tree = chain.tree;
+    tree.onChange = null;
+    const sorted = [...stored.entries].sort((a, b) => a.height - b.height);
+    for (const e of sorted) {
+      if (e.hash === tree.genesis.hash) continue;
+      tree.restoreEntry(e.hash as DisplayHash, e.header, e.status, e.block);
+    }
+    const tip = tree.get(stored.tip);
+    if (!tip) throw new Error(`the stored tip ${stored.tip} is not in the stored block index`);
+    tree.restoreTip(tip);
+    chain.utxos.apply(new Map(stored.coins));
+    chain.active = [];
+    for (let e: BlockEntry | null = tip; e; e = e.prev) chain.active.push(e);
+    chain.active.reverse();
+    for (const e of chain.active) {
+      if (e.height === 0) continue;
+      const undo = stored.undo.get(e.hash);
+      if (!undo) throw new Error(`undo data of active block ${e.hash} (height ${e.height}) is missing`);
+      chain.undo.set(e.hash, undo);
+      chain
+        .blockOf(e)
+        .txs.forEach((tx, index) => chain.txIndex.set(txid(tx), { block: e.hash, height: e.height, index }));
+    }
+    tree.onChange = (entry, block) => chain.noteEntry(entry, block);
+    return chain;
+  }
+
+  private noteEntry(entry: BlockEntry, block?: Block): void {
+    const before = this.journal.entries.get(entry.hash);
+    this.journal.entries.set(entry.hash, { entry, block: block ?? before?.block });
+  }
+
+  /** The changes since the last call, for a store to write as one batch; null when nothing changed. */
+  takeJournal(): ChainJournal | null {
+    const j = this.journal;
+    if (j.entries.size === 0 && j.coins.size === 0 && j.tip === null && j.undoDelete.size === 0) return null;
+    this.journal = emptyJournal();
+    const entries = new Map<string, JournalEntry>();
+    for (const [hash, { entry, block }] of j.entries) {
+      entries.set(hash, {
+        header: entry.header,
+        height: entry.height,
+        status: entry.status,
+        ...(block && entry.status === 'valid' ? { block } : {}),
+      });
+    }
+    return { entries, coins: j.coins, undoPut: j.undoPut, undoDelete: j.undoDelete, tip: j.tip };
   }
 
   get params(): NetworkParams {
@@ -167,6 +231,16 @@ export class Chain {
         if (this.txIndex.get(id)?.block === e.hash) this.txIndex.delete(id);
       }
     }
+    for (const [key, coin] of overlay.changes) this.journal.coins.set(key, coin);
+    for (const e of path.disconnect) {
+      this.journal.undoPut.delete(e.hash);
+      this.journal.undoDelete.add(e.hash);
+    }
+    for (const c of connected) {
+      this.journal.undoDelete.delete(c.entry.hash);
+      this.journal.undoPut.set(c.entry.hash, c.undo);
+    }
+    this.journal.tip = path.connect.at(-1)?.hash ?? path.fork.hash;
     for (const c of connected) {
       this.undo.set(c.entry.hash, c.undo);
       c.txids.forEach((id, index) =>
@@ -252,6 +326,18 @@ export class Chain {
   tips(): ChainTip[] {
     return this.tree.tips();
   }
+}
+
+interface MutableJournal {
+  entries: Map<string, { entry: BlockEntry; block: Block | undefined }>;
+  coins: CoinChanges;
+  undoPut: Map<string, Coin[][]>;
+  undoDelete: Set<string>;
+  tip: DisplayHash | null;
+}
+
+function emptyJournal(): MutableJournal {
+  return { entries: new Map(), coins: new Map(), undoPut: new Map(), undoDelete: new Set(), tip: null };
 }
 
 export function createChain(opts: ChainOptions): Chain {

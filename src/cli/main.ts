@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { headerCommand } from './commands/header.ts';
 import { headersCommand } from './commands/headers.ts';
 import { merkleCommand } from './commands/merkle.ts';
+import { nodeCommand } from './commands/node.ts';
 import { proofCommand } from './commands/proof.ts';
 import { sendCommand } from './commands/send.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
   cli = headerCommand(cli);
   cli = merkleCommand(cli);
   cli = headersCommand(cli);
+  cli = nodeCommand(cli);
   cli = walletCommand(cli);
   cli = sendCommand(cli);
   cli = proofCommand(cli);

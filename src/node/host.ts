@@ -50,6 +50,7 @@ export async function hostNode(opts: HostOptions): Promise<HostedNode> {
     close: async () => {
       opts.node.stopMining();
       await app.close();
+      await opts.node.close();
     },
   };
 }

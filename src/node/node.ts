@@ -29,6 +29,7 @@ import type { TemplateParent } from '../mining/template.ts';
 import type { PowClient } from '../mining/scheduler.ts';
 import { createMemoryKeyStore, type KeyStore } from './keys.ts';
 import { PeerHttpError, PeerSet } from './peers.ts';
+import type { ChainStore } from '../store/store.ts';
 
 export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
 export const NODE_ID_HEADER = 'x-chainsim-node-id';
@@ -58,6 +59,10 @@ export interface NodeOptions {
   readonly keys?: KeyStore;
   /** Mempool policy (minimum relay fee rate, size limit, orphans). */
   readonly mempool?: Omit<MempoolOptions, 'chain' | 'clock'>;
+  /** A chain restored from `store` (see openNode); a fresh one from genesis when omitted. */
+  readonly chain?: Chain;
+  /** Where chain changes are written before they are acknowledged; none keeps everything in memory. */
+  readonly store?: ChainStore;
 }
 
 /** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
@@ -108,6 +113,8 @@ export class ChainsimNode {
   private readonly payoutScript: Uint8Array;
   private readonly txRelaying = new Set<Promise<void>>();
   private readonly syncing = new Map<string, Promise<number>>();
+  readonly store: ChainStore | null;
+  private writing: Promise<void> = Promise.resolve();
   blocksMined = 0;
   /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
   lastMinedHash = '';
@@ -117,7 +124,8 @@ export class ChainsimNode {
     this.params = opts.params;
     this.log = opts.logger;
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
-    this.chain = createChain({ params: opts.params });
+    this.chain = opts.chain ?? createChain({ params: opts.params });
+    this.store = opts.store ?? null;
     this.peers = new PeerSet({
       selfId: this.id,
       selfAddress: () => this.addressValue,
@@ -248,10 +256,59 @@ export class ChainsimNode {
   }
 
   /**
+   * Writes the chain's changes since the last write as one atomic batch. Everything that acknowledges a block
+   * (an HTTP answer, a log line, a relay of our own block) comes after this resolves, so an acknowledged
+   * block survives a kill -9. Writes are queued in order.
+   */
+  persist(): Promise<void> {
+    if (!this.store) {
+      this.chain.takeJournal();
+      return Promise.resolve();
+    }
+    const store = this.store;
+    const run = this.writing.then(async () => {
+      const journal = this.chain.takeJournal();
+      if (journal) await store.write(journal);
+    });
+    this.writing = run.catch((err: unknown) => {
+      this.log.error({ err: (err as Error).message }, `writing to ${store.location} failed`);
+    });
+    return run;
+  }
+
+  /** Stops mining, finishes pending writes and closes the store. */
+  async close(): Promise<void> {
+    this.stopMining();
+    await this.writing;
+    await this.store?.close();
+  }
+
+  /** Adds peers and keeps the list, so a restarted node knows them. */
+  async registerPeers(entries: ReadonlyArray<{ id: string; address: string }>): Promise<number> {
+    const added = this.peers.register(entries);
+    if (added > 0 && this.store) {
+      await this.store.putMeta(
+        'peers',
+        JSON.stringify(this.peers.list().map((p) => ({ id: p.id, address: p.address }))),
+      );
+    }
+    return added;
+  }
+
+  /**
    * A block pushed by a peer (or a user): validate, connect, relay. When the parent is unknown and the sender
    * said where it lives, fetch the missing segment from it by locator first. Throws ConsensusError.
    */
   async receiveBlock(block: Block, source: BlockSource = {}): Promise<ReceiveResult> {
+    try {
+      return await this.receiveUnwritten(block, source);
+    } finally {
+      // Also after a rejection: an invalid block's status is remembered across restarts.
+      await this.persist();
+    }
+  }
+
+  private async receiveUnwritten(block: Block, source: BlockSource): Promise<ReceiveResult> {
     const hash = blockHash(block);
     const tipBefore = this.chain.tip;
     let result: AcceptResult;
@@ -285,7 +342,7 @@ export class ChainsimNode {
    * `POST /chain/replace`: validates `blocks` from genesis in a scratch chain, and adopts them only when they
    * carry more work than ours. The node's state is untouched otherwise.
    */
-  replaceChain(blocks: readonly Block[]): { replaced: true; height: number; tip: string } {
+  async replaceChain(blocks: readonly Block[]): Promise<{ replaced: true; height: number; tip: string }> {
     if (blocks.length === 0)
       throw new ReplaceError('invalid', new ConsensusError('bad-genesis', 'the chain is empty'), 0);
     const scratch = createChain({ params: this.params });
@@ -328,6 +385,7 @@ export class ChainsimNode {
       );
     }
     for (const block of blocks.slice(1)) this.accept(block);
+    await this.persist();
     void this.relay(this.chain.getBlock(this.chain.tip.hash)!);
     return { replaced: true, height: this.chain.tip.height, tip: this.chain.tip.hash };
   }
@@ -427,6 +485,7 @@ export class ChainsimNode {
         if (result.accepted) added++;
         from = result.entry;
       }
+      await this.persist();
       if (blocks.length < SYNC_BATCH) break;
     }
     if (added > 0)
@@ -491,6 +550,7 @@ export class ChainsimNode {
     );
     this.lastMinedHash = blockHash(block);
     const result = this.accept(block);
+    await this.persist();
     this.blocksMined++;
     const relayed = this.relay(block);
     if (awaitRelay) await relayed;

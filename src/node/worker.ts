@@ -8,7 +8,9 @@ import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createFileLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
-import { createNode } from './node.ts';
+import { openNode } from './open.ts';
+import { reindexStore } from '../store/reindex.ts';
+import { createLevelStore, createMemoryStore, StoreError } from '../store/store.ts';
 
 export interface NodeWorkerData {
   readonly index: number;
@@ -19,6 +21,10 @@ export interface NodeWorkerData {
   readonly share: number;
   readonly token?: string;
   readonly logFile: string | null;
+  /** This node's data directory (LevelDB), or null to keep everything in memory. */
+  readonly dataDir: string | null;
+  /** Rebuild the index and UTXO set from the stored blocks before starting. */
+  readonly reindex?: boolean;
   readonly logLevel: LogLevel;
   readonly powPort: MessagePort;
   /** Peers to register at once (a restarted node rejoining). */
@@ -62,7 +68,29 @@ async function main(data: NodeWorkerData): Promise<void> {
     ? createFileLogger({ file: data.logFile, level: data.logLevel, base: { node: data.port } })
     : silentLogger();
   const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
-  const node = createNode({ params, pow, logger, ...(data.id ? { id: data.id } : {}) });
+  let node;
+  try {
+    const store = data.dataDir ? createLevelStore(data.dataDir) : createMemoryStore();
+    if (data.reindex && data.dataDir) {
+      await store.open(params.name);
+      const report = await reindexStore(store, params, Math.floor(Date.now() / 1000));
+      logger.info(
+        report,
+        `reindexed ${data.dataDir}: ${report.blocksAccepted} block(s), tip ${report.height}`,
+      );
+      await store.close();
+    }
+    node = await openNode({ params, pow, logger, store, ...(data.id ? { id: data.id } : {}) });
+  } catch (err) {
+    post({
+      type: 'failed',
+      code: err instanceof StoreError ? `STORE_${err.kind.toUpperCase()}` : 'ERROR',
+      message: (err as Error).message,
+    });
+    pow.close();
+    parentPort!.close();
+    return;
+  }
   let reorgs = 0;
   let lastTipAt = Date.now();
   node.chain.onTip((tip, path) => {
@@ -119,11 +147,12 @@ async function main(data: NodeWorkerData): Promise<void> {
     clearInterval(timer);
     const e = err as NodeJS.ErrnoException;
     post({ type: 'failed', code: e.code ?? 'ERROR', message: e.message });
+    await node.close();
     pow.close();
     parentPort!.close();
     return;
   }
-  if (data.peers) node.peers.register(data.peers);
+  if (data.peers) await node.registerPeers(data.peers);
   logger.info(
     { id: node.id, address: node.address, network: params.name },
     `node ${node.id} listening on ${node.address}`,

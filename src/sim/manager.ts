@@ -30,6 +30,10 @@ export interface SimulationOptions {
   readonly logDir: string | null;
   readonly logLevel: LogLevel;
   readonly logger: Logger;
+  /** Root of the nodes' data (`<dataDir>/<network>/node-<port>/`); null keeps every chain in memory. */
+  readonly dataDir: string | null;
+  /** Rebuild every node's index and UTXO set from its stored blocks first. */
+  readonly reindex?: boolean;
   /** Bearer token for nodes bound beyond loopback. */
   readonly token?: string;
   /** How long a node may take to start. */
@@ -180,6 +184,8 @@ export class Simulation extends EventEmitter<SimEvents> {
       ...(this.opts.token ? { token: this.opts.token } : {}),
       logFile: this.opts.logDir ? `${this.opts.logDir}/node-${handle.port}.log` : null,
       logLevel: this.opts.logLevel,
+      dataDir: this.opts.dataDir ? nodeDataDir(this.opts.dataDir, this.opts.network, handle.port) : null,
+      ...(this.opts.reindex ? { reindex: true } : {}),
       powPort: channel.port2,
       ...(peers ? { peers } : {}),
     };
@@ -213,7 +219,9 @@ export class Simulation extends EventEmitter<SimEvents> {
           const inUse = msg.code === 'EADDRINUSE';
           const message = inUse
             ? `port ${handle.port} is already in use (node ${handle.index}); choose other node ports with --base-port`
-            : `node ${handle.port} failed to start: ${msg.message}`;
+            : msg.code.startsWith('STORE_')
+              ? `node ${handle.port}: ${msg.message}`
+              : `node ${handle.port} failed to start: ${msg.message}`;
           if (!settled) {
             settled = true;
             clearTimeout(timeout);
@@ -465,6 +473,11 @@ export class Simulation extends EventEmitter<SimEvents> {
   hashRate(): number {
     return this.nodes.reduce((sum, n) => sum + (n.pow?.hashRate() ?? 0), 0);
   }
+}
+
+/** `<root>/<network>/node-<port>`: where a node keeps its identity and chain. */
+export function nodeDataDir(root: string, network: string, port: number): string {
+  return `${root}/${network}/node-${port}`;
 }
 
 export function createSimulation(opts: SimulationOptions): Simulation {

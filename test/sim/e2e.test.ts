@@ -33,7 +33,19 @@ test(
     const logDir = mkdtempSync(join(tmpdir(), 'chainsim-e2e-'));
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', MAIN, 'simulate', '--nodes', '6', '--log-dir', logDir],
+      [
+        '--import',
+        'tsx',
+        MAIN,
+        'simulate',
+        '--nodes',
+        '6',
+        '--log-dir',
+        logDir,
+        '--data-dir',
+        join(logDir, 'data'),
+        '--fresh',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, FORCE_COLOR: '0' },

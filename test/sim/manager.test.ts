@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
@@ -8,8 +11,12 @@ import { runCli } from '../helpers/cli.ts';
 import { eventually } from '../helpers/nodes.ts';
 import { freePortRun, portFree } from '../helpers/ports.ts';
 
-async function start(nodes: number, extra: { hashPower?: number[] } = {}): Promise<RunningSimulation> {
-  const base = await freePortRun(nodes + 1);
+async function start(
+  nodes: number,
+  extra: { hashPower?: number[]; dataDir?: string; base?: number } = {},
+): Promise<RunningSimulation> {
+  const { base: fixed, ...rest } = extra;
+  const base = fixed ?? (await freePortRun(nodes + 1));
   return runSimulation({
     nodes,
     port: base,
@@ -21,7 +28,8 @@ async function start(nodes: number, extra: { hashPower?: number[] } = {}): Promi
     logDir: null,
     logLevel: 'silent',
     logger: silentLogger(),
-    ...extra,
+    dataDir: null,
+    ...rest,
   });
 }
 
@@ -31,8 +39,9 @@ const get = async <T>(url: string, init?: RequestInit): Promise<{ status: number
 };
 
 describe('the network manager', () => {
-  test('a crashed node is noticed, marked down, the rest keep running; restart brings it back and it catches up', async () => {
-    const run = await start(3);
+  test('a crashed node is noticed, marked down, the rest keep running; restart reloads it and it catches up', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chainsim-sim-'));
+    const run = await start(3, { dataDir });
     const { sim, managerUrl } = run;
     try {
       const [a, b, c] = sim.nodes as [(typeof sim.nodes)[0], (typeof sim.nodes)[0], (typeof sim.nodes)[0]];
@@ -61,6 +70,36 @@ describe('the network manager', () => {
       assert.equal((await fetch(`${managerUrl}/nodes/${a.port}/restart`, { method: 'POST' })).status, 409);
     } finally {
       await run.shutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('running twice with the same data directory continues the same chain, with the same node ids', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chainsim-sim-'));
+    try {
+      const base = await freePortRun(3);
+      let run = await start(2, { dataDir, base });
+      const ids = run.sim.nodes.map((n) => n.id);
+      for (let i = 0; i < 3; i++) await fetch(`http://${run.sim.nodes[i % 2]!.address}/mine`);
+      const tip = (await get<{ tip: string; height: number }>(`http://${run.sim.nodes[1]!.address}/node/id`))
+        .body;
+      assert.equal(tip.height, 3);
+      await run.shutdown();
+      run = await start(2, { dataDir, base });
+      try {
+        assert.deepEqual(
+          run.sim.nodes.map((n) => n.id),
+          ids,
+        );
+        for (const n of run.sim.nodes) {
+          const info = (await get<{ tip: string; height: number }>(`http://${n.address}/node/id`)).body;
+          assert.deepEqual([info.height, info.tip], [3, tip.tip]);
+        }
+      } finally {
+        await run.shutdown();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
@@ -134,6 +173,7 @@ describe('the network manager', () => {
           logDir: null,
           logLevel: 'silent',
           logger: silentLogger(),
+          dataDir: null,
         }),
         (err: unknown) =>
           err instanceof SimulationError &&

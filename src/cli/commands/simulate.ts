@@ -11,6 +11,9 @@ import { SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
 import { createFileLogger, LOG_LEVELS, type LogLevel, silentLogger } from '../../util/logger.ts';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { removeDataDir } from '../../store/store.ts';
 import { UsageError } from '../output.ts';
 
 export interface SimulateArgs {
@@ -26,6 +29,10 @@ export interface SimulateArgs {
   logLevel: LogLevel;
   logDir: string;
   token: string | undefined;
+  dataDir: string | null;
+  fresh: boolean;
+  yes: boolean;
+  reindex: boolean;
 }
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
@@ -85,6 +92,10 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     logLevel: logLevel as LogLevel,
     logDir: String(raw.logDir),
     token,
+    dataDir: raw.inMemory ? null : String(raw.dataDir),
+    fresh: Boolean(raw.fresh),
+    yes: Boolean(raw.yes),
+    reindex: Boolean(raw.reindex),
   };
 }
 
@@ -170,9 +181,37 @@ export function simulateCommand(y: Argv): Argv {
           type: 'string',
           describe: 'bearer token for nodes bound beyond loopback (default: random, printed)',
         })
+        .option('data-dir', {
+          type: 'string',
+          default: 'data',
+          describe:
+            'node i keeps its identity and chain in <data-dir>/<network>/node-<base-port+i>/ (LevelDB); a second run continues the chain',
+        })
+        .option('fresh', {
+          type: 'boolean',
+          default: false,
+          describe: "delete this network's data and start a new chain (asks first on a terminal)",
+        })
+        .option('yes', {
+          alias: 'y',
+          type: 'boolean',
+          default: false,
+          describe: 'do not ask before --fresh deletes data',
+        })
+        .option('reindex', {
+          type: 'boolean',
+          default: false,
+          describe: "rebuild every node's index and UTXO set from its stored blocks first",
+        })
+        .option('in-memory', {
+          type: 'boolean',
+          default: false,
+          describe: 'keep every chain in memory only (nothing written to --data-dir)',
+        })
         .example('$0 simulate --nodes 6', 'six nodes on 5000..5005, the manager on 4999')
         .example('$0 simulate --nodes 6 --hash-power 40,30,10,10,5,5 --mine', 'race with unequal hash power')
         .example('curl localhost:4999/start/mining', 'then: each node mines one block, 1-3 s apart')
+        .example('$0 simulate --fresh --yes', 'throw the old chain away and start from genesis')
         .epilog(
           'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics. Stop with Ctrl-C or GET :4999/shutdown/all.',
         ),
@@ -183,7 +222,31 @@ export function simulateCommand(y: Argv): Argv {
   );
 }
 
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
 async function simulate(args: SimulateArgs): Promise<void> {
+  if (args.fresh && args.dataDir) {
+    const target = join(args.dataDir, args.network);
+    if (existsSync(target)) {
+      if (
+        process.stdin.isTTY &&
+        !args.yes &&
+        !(await confirm(`Delete ${target} and start a new ${args.network} chain? [y/N] `))
+      ) {
+        throw new UsageError('not deleted: run without --fresh to continue the existing chain');
+      }
+      removeDataDir(target);
+      console.log(chalk.dim(`deleted ${target}`));
+    }
+  }
   const logDir = join(args.logDir, runId());
   const logger =
     args.logLevel === 'silent'
@@ -206,6 +269,8 @@ async function simulate(args: SimulateArgs): Promise<void> {
       logLevel: args.logLevel,
       logger,
       ...(args.token ? { token: args.token } : {}),
+      dataDir: args.dataDir,
+      ...(args.reindex ? { reindex: true } : {}),
     });
   } catch (err) {
     if (err instanceof SimulationError) throw new UsageError(err.message);
@@ -286,8 +351,9 @@ function printBanner(running: RunningSimulation, args: SimulateArgs, logDir: str
   console.log(table.toString());
   console.log(
     [
-      `${chalk.bold('manager')}  ${running.managerUrl}   ${chalk.bold('network')} ${args.network}   ${chalk.bold('pool')} ${sim.kernelName} kernel`,
+      `${chalk.bold('manager')}  ${running.managerUrl}   ${chalk.bold('network')} ${args.network}   ${chalk.bold('pool')} ${sim.kernelName} kernel   ${chalk.bold('height')} ${sim.nodes[0]?.status?.height ?? 0}`,
       `${chalk.bold('logs')}     ${args.logLevel === 'silent' ? '(off)' : logDir}`,
+      `${chalk.bold('data')}     ${args.dataDir ? `${join(args.dataDir, args.network)}/node-<port>  (chains resume here; --fresh starts over)` : '(in memory)'}`,
       ...(args.token
         ? [
             `${chalk.bold('token')}    ${args.token}  (send Authorization: Bearer <token> to /shutdown and /chain/replace)`,

@@ -236,7 +236,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         }
       });
       try {
-        const r = node.replaceChain(blocks);
+        const r = await node.replaceChain(blocks);
         return await reply.status(201).send({ message: 'Chain replaced', length: r.height + 1, tip: r.tip });
       } catch (err) {
         if (!(err instanceof ReplaceError)) throw err;
@@ -266,7 +266,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     },
     async (req, reply) => {
       const entries = parseRegistration(req.body);
-      node.peers.register(entries);
+      await node.registerPeers(entries);
       return reply.status(201).send({
         message: 'New nodes have been added',
         total_nodes: node.peers.list().map((p) => p.address),
