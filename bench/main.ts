@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   propagation: () => import('./propagation.ts'),
   network: () => import('./network.ts'),
   tx: () => import('./tx.ts'),
+  store: () => import('./store.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
