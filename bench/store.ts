@@ -140,7 +140,7 @@ export async function run(): Promise<void> {
     const times: number[] = [];
     const writes: number[] = [];
     for (let b = 0; b < BLOCKS; b++) {
-      const block = buildOn(node, spends[b]!, 10_000n * BigInt(PER_BLOCK));
+      const block = buildOn(node, spends[b], 10_000n * BigInt(PER_BLOCK));
       blocks.push(block);
       const t = performance.now();
       node.chain.acceptBlock(block, 2_000_000_000);
