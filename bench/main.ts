@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   headers: () => import('./headers.ts'),
+  mining: () => import('./mining.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
