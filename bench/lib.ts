@@ -1,6 +1,6 @@
 /** Shared bench helpers: a table on screen, JSON on disk (bench/results/<name>.json), progress on stderr. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import chalk from 'chalk';
 import Table from 'cli-table3';
 
@@ -43,6 +43,17 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-export function machine(): { node: string; cpus: number; cpu: string } {
-  return { node: process.version, cpus: availableParallelism(), cpu: cpus()[0]?.model ?? process.arch };
+export function machine(): { node: string; cpus: number; cpu: string; loadavg: number[] } {
+  return {
+    node: process.version,
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model ?? process.arch,
+    // The 1, 5 and 15 minute load averages: the machine is shared, so figures are only as quiet as this.
+    loadavg: loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+/** The 1-minute load average, for progress lines and notes. */
+export function load1(): string {
+  return loadavg()[0]!.toFixed(2);
 }

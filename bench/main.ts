@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   headers: () => import('./headers.ts'),
+  mining: () => import('./mining.ts'),
   propagation: () => import('./propagation.ts'),
   network: () => import('./network.ts'),
   tx: () => import('./tx.ts'),

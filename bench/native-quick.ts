@@ -1,9 +1,10 @@
 /**
- * Quick single-thread throughput of the native kernel: `node --import tsx bench/native-quick.ts [seconds]`.
+ * Quick single-thread throughput of the native kernel: `node --import tsx bench/native-quick.ts [seconds]`
+ * after `npm run build` (it loads the built wrapper in dist/).
  * Scans with target 0 (nothing matches, so every nonce is hashed) in chunks of 2^20 nonces for about 2 s
  * after a short warm-up, and prints MH/s. Exits 1 with the reason when the kernel is unavailable.
  */
-import { createNativeKernel, nativeAvailability } from '../src/mining/kernels/native.ts';
+import { createNativeKernel, nativeAvailability } from '../dist/mining/kernels/native.js';
 
 const seconds = Number(process.argv[2] ?? 2);
 const availability = nativeAvailability();

@@ -13,15 +13,16 @@ import {
   checkBlock,
   checkBlockContext,
   checkHeaderContext,
-  checkProofOfWork,
+  checkProofOfWorkAgainst,
   ConsensusError,
   decodeBlock,
   type DisplayHash,
   hashHeader,
   type BlockHeader,
   type ChainView,
-  blockWork,
   type NetworkParams,
+  type PowTarget,
+  powTargetFromBits,
 } from '../consensus/index.ts';
 
 export type EntryStatus = 'valid-header' | 'valid' | 'invalid';
@@ -78,6 +79,11 @@ export class BlockTree {
   private readonly blocks = new Map<string, Block>();
   /** Hashes rejected for a reason that proves them bad, so a resend is refused at once. */
   private readonly invalidHashes = new Set<string>();
+  /**
+   * Targets (with their work) of the bits values of accepted headers, resolved once: a chain has one per
+   * retarget period. Only accepted headers add to it, so junk headers cannot grow it.
+   */
+  private readonly powTargets = new Map<number, PowTarget>();
   private nextSeq = 0;
   private best: BlockEntry;
   private bestHeaderEntry: BlockEntry;
@@ -131,14 +137,20 @@ export class BlockTree {
     return this.invalidHashes.has(hash) || this.entries.get(hash)?.status === 'invalid';
   }
 
+  private powTarget(bits: number): PowTarget {
+    return this.powTargets.get(bits) ?? powTargetFromBits(bits, this.params);
+  }
+
   private makeEntry(header: BlockHeader, hash: DisplayHash, prev: BlockEntry | null): BlockEntry {
+    const target = this.powTarget(header.bits);
+    if (!this.powTargets.has(header.bits)) this.powTargets.set(header.bits, target);
     const entry: BlockEntry = {
       hash,
       header,
       height: prev ? prev.height + 1 : 0,
       time: header.time,
       bits: header.bits,
-      chainwork: (prev?.chainwork ?? 0n) + blockWork(header.bits),
+      chainwork: (prev?.chainwork ?? 0n) + target.work,
       prev,
       seq: this.nextSeq++,
       dataSeq: Number.POSITIVE_INFINITY,
@@ -174,7 +186,7 @@ export class BlockTree {
     try {
       if (prev.status === 'invalid')
         throw new ConsensusError('bad-prevblk', `parent ${prev.hash} is invalid`);
-      checkProofOfWork(hash, header.bits, this.params);
+      checkProofOfWorkAgainst(hash, this.powTarget(header.bits));
       checkHeaderContext(header, prev, this.params, now);
     } catch (err) {
       if (err instanceof ConsensusError && err.remember) this.invalidHashes.add(hash);

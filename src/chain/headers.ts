@@ -5,8 +5,10 @@
  */
 import {
   ConsensusError,
-  decodeHeader,
+  createHeaderHasher,
+  decodeHeaderAt,
   displayFromInternal,
+  displayFromInternalAt,
   HEADER_SIZE,
   hash256,
   type DisplayHash,
@@ -64,7 +66,12 @@ export function verifyHeaders(
     return fail(0, new ConsensusError('bad-genesis', 'no headers: the file is empty'), null);
   }
   const tree = createBlockTree({ params });
-  const genesis = displayFromInternal(hash256(data.subarray(0, HEADER_SIZE)));
+  // One hasher and two digest buffers (this header's, its parent's) for the whole run: hashing allocated
+  // per header before (see consensus/header-hasher.ts for the measurements).
+  const hasher = createHeaderHasher();
+  let digest = new Uint8Array(32);
+  hasher.hashInto(data, 0, digest);
+  const genesis = displayFromInternalAt(digest, 0);
   if (genesis !== params.genesisHash) {
     return fail(
       0,
@@ -75,23 +82,28 @@ export function verifyHeaders(
       genesis,
     );
   }
-  let prevHash = genesis;
+  const parent = { display: genesis, internal: digest };
+  digest = new Uint8Array(32);
   for (let h = 1; h < count; h++) {
-    const bytes = data.subarray(h * HEADER_SIZE, (h + 1) * HEADER_SIZE);
-    const hash = displayFromInternal(hash256(bytes));
+    const offset = h * HEADER_SIZE;
+    hasher.hashInto(data, offset, digest);
+    const hash = displayFromInternalAt(digest, 0);
     try {
-      const header = decodeHeader(bytes);
-      if (header.prevHash !== prevHash) {
+      const header = decodeHeaderAt(data, offset, parent);
+      if (header.prevHash !== parent.display) {
         throw new ConsensusError(
           'prev-blk-not-found',
-          `header ${h} names parent ${header.prevHash}, but header ${h - 1} is ${prevHash}`,
+          `header ${h} names parent ${header.prevHash}, but header ${h - 1} is ${parent.display}`,
         );
       }
       tree.addHeader(header, now, hash);
     } catch (err) {
       return fail(h, err, hash);
     }
-    prevHash = hash;
+    const spare = parent.internal;
+    parent.display = hash;
+    parent.internal = digest;
+    digest = spare;
     if (onProgress && h % progressEvery === 0) onProgress(h, count);
   }
   const tip = tree.bestHeader;

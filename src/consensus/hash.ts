@@ -7,7 +7,7 @@
  * way between them is `displayFromInternal` / `internalFromDisplay`.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes, reverseBytes } from '../util/bytes.ts';
+import { hexToBytes, reverseBytes } from '../util/bytes.ts';
 
 declare const displayBrand: unique symbol;
 declare const internalBrand: unique symbol;
@@ -28,7 +28,26 @@ export function hash256(data: Uint8Array): InternalHash {
 
 export function displayFromInternal(hash: Uint8Array): DisplayHash {
   if (hash.length !== 32) throw new RangeError(`a hash is 32 bytes, got ${hash.length}`);
-  return bytesToHex(reverseBytes(hash)) as DisplayHash;
+  return displayFromInternalAt(hash, 0);
+}
+
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * The display-order hex of the 32-byte internal-order hash at `bytes[offset]`, built in one pass with no
+ * reversed copy (a header check calls this for every header hash and merkle root).
+ */
+export function displayFromInternalAt(bytes: Uint8Array, offset: number): DisplayHash {
+  if (!Number.isInteger(offset) || offset < 0 || offset + 32 > bytes.length) {
+    throw new RangeError(`no 32-byte hash at offset ${offset} of ${bytes.length} bytes`);
+  }
+  const codes = new Array<number>(64);
+  for (let i = 0; i < 32; i++) {
+    const b = bytes[offset + 31 - i]!;
+    codes[2 * i] = HEX_CODES[b >>> 4]!;
+    codes[2 * i + 1] = HEX_CODES[b & 15]!;
+  }
+  return String.fromCharCode.apply(null, codes) as DisplayHash;
 }
 
 const HASH_RE = /^[0-9a-f]{64}$/;

@@ -10,6 +10,7 @@ import {
   type DisplayHash,
   type InternalHash,
   displayFromInternal,
+  displayFromInternalAt,
   hash256,
   internalFromDisplay,
   parseDisplayHash,
@@ -79,11 +80,48 @@ export function decodeHeader(header: Uint8Array | string): BlockHeader {
   const b = headerBytes(header);
   return {
     version: readU32LE(b, 0),
-    prevHash: displayFromInternal(b.subarray(4, 36)),
-    merkleRoot: displayFromInternal(b.subarray(36, 68)),
+    prevHash: displayFromInternalAt(b, 4),
+    merkleRoot: displayFromInternalAt(b, 36),
     time: readU32LE(b, 68),
     bits: readU32LE(b, 72),
     nonce: readU32LE(b, 76),
+  };
+}
+
+/** A hash the caller already holds in both forms (see decodeHeaderAt). */
+export interface KnownHash {
+  readonly display: DisplayHash;
+  readonly internal: Uint8Array;
+}
+
+/**
+ * decodeHeader for the 80 bytes at `data[offset]`, for code that walks a run of headers (`headers verify`).
+ * When the header's prevHash bytes are `parent.internal`, the decoded header shares the string
+ * `parent.display` instead of building an equal one: one hex conversion and one 64-char string fewer per
+ * header, and the block tree's parent lookup reuses that string's cached hash. Any other prevHash is
+ * decoded as usual, so the result always equals decodeHeader's.
+ */
+export function decodeHeaderAt(data: Uint8Array, offset: number, parent?: KnownHash): BlockHeader {
+  if (!Number.isInteger(offset) || offset < 0 || offset + HEADER_SIZE > data.length) {
+    throw new ConsensusError('bad-encoding', `no ${HEADER_SIZE}-byte header at offset ${offset}`);
+  }
+  let prevHash: DisplayHash | undefined;
+  if (parent && parent.internal.length === 32) {
+    prevHash = parent.display;
+    for (let i = 0; i < 32; i++) {
+      if (data[offset + 4 + i] !== parent.internal[i]) {
+        prevHash = undefined;
+        break;
+      }
+    }
+  }
+  return {
+    version: readU32LE(data, offset),
+    prevHash: prevHash ?? displayFromInternalAt(data, offset + 4),
+    merkleRoot: displayFromInternalAt(data, offset + 36),
+    time: readU32LE(data, offset + 68),
+    bits: readU32LE(data, offset + 72),
+    nonce: readU32LE(data, offset + 76),
   };
 }
 

@@ -5,6 +5,7 @@ export * from './encoding.ts';
 export * from './errors.ts';
 export * from './hash.ts';
 export * from './header.ts';
+export * from './header-hasher.ts';
 export * from './merkle.ts';
 export * from './params.ts';
 export * from './pow.ts';

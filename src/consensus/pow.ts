@@ -95,11 +95,53 @@ export function difficulty(bits: number): number {
 export function checkProofOfWork(hash: DisplayHash, bits: number, params: NetworkParams): void {
   const { target, negative, overflow } = decodeBits(bits);
   if (negative || overflow || target === 0n || target > params.powLimit) {
-    throw new ConsensusError('bad-diffbits', `bits 0x${hex8(bits)} is not a valid target for ${params.name}`);
+    throw new ConsensusError('bad-diffbits', invalidTargetMessage(bits, params));
   }
-  if (hashToBigInt(hash) > target) {
-    throw new ConsensusError('high-hash', `hash ${hash} is above the target of bits 0x${hex8(bits)}`);
-  }
+  if (hashToBigInt(hash) > target) throw highHash(hash, bits);
+}
+
+/**
+ * A compact target resolved once under one network's rules, for callers that check many headers carrying
+ * the same bits (the block tree keeps one per bits value it has accepted).
+ */
+export interface PowTarget {
+  readonly bits: number;
+  /** Why `bits` is not a valid target for the network (a `bad-diffbits` message), or null when it is. */
+  readonly invalid: string | null;
+  /**
+   * The target as 64 lower-case hex digits, most significant first: the width, alphabet and order of a
+   * DisplayHash, so `hash <= target` is a string comparison ('0'-'9' sort before 'a'-'f').
+   */
+  readonly hex: string;
+  /** blockWork(bits). */
+  readonly work: bigint;
+}
+
+export function powTargetFromBits(bits: number, params: NetworkParams): PowTarget {
+  const { target, negative, overflow } = decodeBits(bits);
+  const invalid =
+    negative || overflow || target === 0n || target > params.powLimit
+      ? invalidTargetMessage(bits, params)
+      : null;
+  return { bits, invalid, hex: target.toString(16).padStart(64, '0'), work: blockWork(bits) };
+}
+
+/**
+ * checkProofOfWork against a resolved target: the same rules and reasons, with no BigInt per call. Parsing
+ * the hash into a BigInt and dividing for the work per header measured ~6% of `headers verify` (CPU profile,
+ * 200,000 headers); the comparison of two 64-char strings allocates nothing.
+ */
+export function checkProofOfWorkAgainst(hash: DisplayHash, target: PowTarget): void {
+  if (target.invalid !== null) throw new ConsensusError('bad-diffbits', target.invalid);
+  if (hash > target.hex) throw highHash(hash, target.bits);
+}
+
+function invalidTargetMessage(bits: number, params: NetworkParams): string {
+  return `bits 0x${hex8(bits)} is not a valid target for ${params.name}`;
+}
+
+function highHash(hash: DisplayHash, bits: number): ConsensusError {
+  return new ConsensusError('high-hash', `hash ${hash} is above the target of bits 0x${hex8(bits)}`);
 }
 
 /** True when the hash meets a sane target (no throw; for miners and the CLI). */

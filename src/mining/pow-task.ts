@@ -1,29 +1,23 @@
 /**
- * The Piscina task file: one proof-of-work range per task. A kernel is loaded once per pool thread.
+ * The Piscina task file: one proof-of-work range per task. A kernel is loaded once per pool thread. The
+ * task's stop flag, if any, arrives as shared memory (structured clone shares a SharedArrayBuffer), so the
+ * scheduler can end a range early without aborting the task (which would kill the thread).
  */
 import { getPriority } from 'node:os';
+import { scanTask } from './executors.ts';
 import { loadKernel } from './kernels/index.ts';
 import type { Kernel, KernelName } from './kernels/types.ts';
+import type { RangeResult, RangeTask } from './scheduler.ts';
 
-export interface PowTask {
+export interface PowTask extends RangeTask {
   readonly kernel: KernelName;
-  readonly header: Uint8Array;
-  readonly target: Uint8Array;
-  readonly startNonce: number;
-  readonly count: number;
 }
 
 let kernel: Kernel | undefined;
 
-export default function scanRange(task: PowTask): {
-  nonce: number | null;
-  hashes: number;
-  elapsedMs: number;
-} {
+export default function scanRange(task: PowTask): RangeResult {
   if (kernel?.name !== task.kernel) kernel = loadKernel(task.kernel);
-  const t0 = performance.now();
-  const r = kernel.scan(task.header, task.target, task.startNonce, task.count);
-  return { nonce: r.nonce, hashes: r.hashes, elapsedMs: performance.now() - t0 };
+  return scanTask(kernel, task);
 }
 
 /** This pool thread's nice value (Linux applies nice per thread), to check that lowering it worked. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   type ChainView,
   checkHeaderContext,
@@ -32,6 +33,17 @@ describe('median time past', () => {
   test('uses what exists near genesis', () => {
     assert.equal(medianTimePast(chainOf([10]), networks.bitcoin), 10);
     assert.equal(medianTimePast(chainOf([10, 30, 20]), networks.bitcoin), 20);
+  });
+  test('property: equals the middle of the last 11 times sorted (the plain definition)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 30 }),
+        (times) => {
+          const last = times.slice(-11).sort((a, b) => a - b);
+          assert.equal(medianTimePast(chainOf(times), networks.bitcoin), last[Math.floor(last.length / 2)]);
+        },
+      ),
+    );
   });
 });
 

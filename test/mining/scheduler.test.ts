@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createInlineExecutor } from '../../src/mining/executors.ts';
-import { selectKernel, targetToInternalBytes } from '../../src/mining/kernels/index.ts';
+import { createInlineExecutor, MIN_SLICE, RANGE_SLICES, scanTask } from '../../src/mining/executors.ts';
+import { type Kernel, selectKernel, targetToInternalBytes } from '../../src/mining/kernels/index.ts';
 import { createPoolExecutor } from '../../src/mining/pool.ts';
 import { createPowScheduler, type MineOutcome } from '../../src/mining/scheduler.ts';
 
@@ -113,4 +113,71 @@ describe('PoW scheduler', () => {
       await executor.close();
     }
   });
+});
+
+describe('stop flag: ranges in flight end early when their job settles', () => {
+  const flag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4));
+  const impossible = new Uint8Array(32);
+  test('scanTask scans in slices and stops at the first slice boundary after the flag is raised', () => {
+    const stop = flag();
+    const calls: number[] = [];
+    // A kernel that raises the flag during its second slice, as the scheduler would from another thread.
+    const spy: Kernel = {
+      name: kernel.name,
+      scan(h, t, start, count) {
+        calls.push(count);
+        if (calls.length === 2) Atomics.store(stop, 0, 1);
+        return kernel.scan(h, t, start, count);
+      },
+    };
+    const count = RANGE_SLICES * 4096;
+    const r = scanTask(spy, { header: header(6), target: impossible, startNonce: 0, count, stop });
+    assert.deepEqual(calls, [4096, 4096]);
+    assert.equal(r.stopped, true);
+    assert.equal(r.hashes, 8192);
+    assert.equal(r.nonce, null);
+  });
+  test('scanTask without a raised flag equals one kernel call: same nonce (the lowest), same hashes', () => {
+    const h = header(7);
+    const target = targetToInternalBytes((1n << 256n) / 30_000n);
+    const count = RANGE_SLICES * MIN_SLICE * 8;
+    const whole = kernel.scan(h, target, 1000, count);
+    const sliced = scanTask(kernel, { header: h, target, startNonce: 1000, count, stop: flag() });
+    assert.equal(sliced.nonce, whole.nonce);
+    assert.equal(sliced.hashes, whole.hashes);
+    assert.equal(sliced.stopped, undefined);
+  });
+  test('a flag raised before the range starts costs no hashes', () => {
+    const stop = flag();
+    Atomics.store(stop, 0, 1);
+    const r = scanTask(kernel, {
+      header: header(8),
+      target: impossible,
+      startNonce: 0,
+      count: 1 << 20,
+      stop,
+    });
+    assert.deepEqual({ hashes: r.hashes, stopped: r.stopped }, { hashes: 0, stopped: true });
+  });
+  test(
+    'through the Piscina pool, cancelling a job stops its huge range in flight (shared memory reaches the thread)',
+    { timeout: 120_000 },
+    async () => {
+      // One range of 2^30 nonces: minutes of work for any kernel. Settling at all shows the range stopped early.
+      const executor = await createPoolExecutor({ kernel: kernel.name, threads: 1 });
+      const scheduler = createPowScheduler({ executor, minRange: 2 ** 30, maxRange: 2 ** 30 });
+      try {
+        const ac = new AbortController();
+        const pending = scheduler
+          .addClient({ name: 'a' })
+          .mine({ header: header(9), target: impossible }, ac.signal);
+        setTimeout(() => ac.abort(), 100);
+        const out = await pending;
+        assert.equal(!out.found && out.reason, 'cancelled');
+        assert.ok(out.hashes > 0 && out.hashes < 2 ** 30, `hashes ${out.hashes}`);
+      } finally {
+        await scheduler.close();
+      }
+    },
+  );
 });

@@ -11,7 +11,7 @@
  * so nearly every nonce is rejected on it; only a tie with the target's top word needs the full digest.
  */
 import { checkScanArgs, type Kernel, type ScanResult } from './types.ts';
-import { addState, bswap32, expand, IV, PAD_BIT, readWordsBE, rounds } from './sha256-block.ts';
+import { addState, bswap32, expand, IV, PAD_BIT, readWordsBE, rounds } from '../../consensus/sha256-block.ts';
 
 /** FIPS 180-4 §5.1.1: bit lengths in the last padding word of the blocks we hash. */
 const HEADER_BITS = 80 * 8;

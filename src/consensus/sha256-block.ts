@@ -1,6 +1,8 @@
 /**
- * SHA-256 block pieces for the js kernel (FIPS 180-4), split so a miner can skip work that does not
- * depend on the nonce: the message schedule and the rounds each run over a chosen range of `t`.
+ * SHA-256 block pieces (FIPS 180-4), split so a caller can skip work it does not need: the message schedule
+ * and the rounds each run over a chosen range of `t`. Used by the js mining kernel (which skips the parts
+ * that do not depend on the nonce) and by the allocation-free header hasher (header-hasher.ts). They live in
+ * consensus/ so both can use them: imports point down only.
  *
  * Words are held as signed 32-bit integers (`| 0`) in Int32Arrays: V8 keeps those as untagged int32 in
  * optimised code, where uint32 values above 2^31 would fall back to doubles.
