@@ -99,10 +99,18 @@ describe('PoW scheduler', () => {
     await scheduler.close();
   });
 
-  test('the Piscina pool finds the same nonce as the kernel inline, at lowered priority', async () => {
-    const executor = await createPoolExecutor({ kernel: kernel.name, threads: 2 });
+  test('the Piscina pool finds the same nonce as the kernel inline, at lowered priority (or says why not)', async () => {
+    const warnings: string[] = [];
+    const executor = await createPoolExecutor({
+      kernel: kernel.name,
+      threads: 2,
+      onWarning: (m) => warnings.push(m),
+    });
     try {
-      assert.equal(executor.niceness, 19);
+      // With the optional @napi-rs/nice installed (npm ci does) the threads run at nice 19; without it the pool
+      // must say so once instead of staying silent.
+      if (executor.niceness === 19) assert.deepEqual(warnings, []);
+      else assert.match(warnings.join('\n'), /nice/);
       const h = header(5);
       const target = targetToInternalBytes((1n << 256n) / 3000n);
       const expected = kernel.scan(h, target, 0, 1_000_000);
