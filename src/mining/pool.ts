@@ -40,6 +40,8 @@ export async function createPoolExecutor(opts: PoolOptions): Promise<PoolExecuto
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
     niceIncrement,
+    // The task file is compiled JS; a loader the parent was started with (tsx in tests) is not needed there.
+    execArgv: [],
   });
   // Load the kernel in a thread now, so a failure surfaces at start-up and the first range is not slow.
   await piscina.run({

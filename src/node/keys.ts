@@ -16,12 +16,23 @@ export interface KeyStore {
   miningKey(): MiningKey;
 }
 
-/** A store holding one mining key: `secret` when given (32 bytes), else a fresh random one. */
-export function createMemoryKeyStore(secret?: Uint8Array): KeyStore {
+/**
+ * A store holding one mining key: `secret` when given (32 bytes), else a fresh random one. `publicKey`, when
+ * given, is the one derived from `secret` earlier (kept beside it): deriving it costs the first scalar
+ * multiplication of the process, ~36 ms to build noble's table, paid again in every node worker otherwise.
+ */
+export function createMemoryKeyStore(secret?: Uint8Array, knownPublicKey?: Uint8Array): KeyStore {
   const sk = secret ?? schnorr.utils.randomSecretKey();
   if (sk.length !== 32) throw new RangeError(`a secret key is 32 bytes, got ${sk.length}`);
-  const publicKey = publicKeyOf(sk);
+  if (knownPublicKey && knownPublicKey.length !== 32) throw new RangeError('a public key is 32 bytes');
+  const publicKey = knownPublicKey ?? publicKeyOf(sk);
   // The node never signs with it (it has no wallet); the secret stays here for persistence to save.
   const key: MiningKey = Object.freeze({ publicKey, script: keyScript(publicKey) });
   return { miningKey: () => key };
+}
+
+/** A fresh mining key pair (secret and x-only public key), for a node being created. */
+export function generateMiningKey(): { secret: Uint8Array; publicKey: Uint8Array } {
+  const secret = schnorr.utils.randomSecretKey();
+  return { secret, publicKey: publicKeyOf(secret) };
 }

@@ -3,16 +3,17 @@
  * from disk, so a restarted node resumes where it stopped. A new store gets a fresh identity.
  */
 import { randomBytes } from 'node:crypto';
-import { schnorr } from '@noble/curves/secp256k1.js';
 import { Chain } from '../chain/chain.ts';
 import { type ChainStore, StoreError } from '../store/store.ts';
 import { bytesToHex, hexToBytes } from '../util/bytes.ts';
-import { createMemoryKeyStore } from './keys.ts';
+import { createMemoryKeyStore, generateMiningKey } from './keys.ts';
 import { type ChainsimNode, createNode, type NodeOptions } from './node.ts';
 import { isAddress, isNodeId } from './peers.ts';
 
 export interface OpenNodeOptions extends Omit<NodeOptions, 'chain' | 'store' | 'keys'> {
   readonly store: ChainStore;
+  /** The key pair a new store gets (the manager makes them); a fresh random one when omitted. */
+  readonly newKey?: { readonly secret: Uint8Array; readonly publicKey: Uint8Array };
 }
 
 export async function openNode(opts: OpenNodeOptions): Promise<ChainsimNode> {
@@ -27,13 +28,20 @@ export async function openNode(opts: OpenNodeOptions): Promise<ChainsimNode> {
       await store.putMeta('id', id);
     }
     let secretHex = await store.getMeta('miningKey');
+    let publicHex = await store.getMeta('miningPublicKey');
     if (secretHex === undefined) {
-      secretHex = bytesToHex(schnorr.utils.randomSecretKey());
+      const fresh = opts.newKey ?? generateMiningKey();
+      secretHex = bytesToHex(fresh.secret);
+      publicHex = bytesToHex(fresh.publicKey);
       await store.putMeta('miningKey', secretHex);
+      await store.putMeta('miningPublicKey', publicHex);
     }
     let keys;
     try {
-      keys = createMemoryKeyStore(hexToBytes(secretHex, 'mining key'));
+      keys = createMemoryKeyStore(
+        hexToBytes(secretHex, 'mining key'),
+        publicHex === undefined ? undefined : hexToBytes(publicHex, 'mining public key'),
+      );
     } catch (err) {
       throw new StoreError(
         store.location,

@@ -9,6 +9,7 @@ import { createPortPowClient } from '../mining/remote.ts';
 import { createFileLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
 import { openNode } from './open.ts';
+import { hexToBytes } from '../util/bytes.ts';
 import { reindexStore } from '../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../store/store.ts';
 
@@ -25,6 +26,8 @@ export interface NodeWorkerData {
   readonly dataDir: string | null;
   /** Rebuild the index and UTXO set from the stored blocks before starting. */
   readonly reindex?: boolean;
+  /** The key pair a new node gets (hex), made by the manager so no worker pays for its first EC multiply. */
+  readonly newKey?: { readonly secret: string; readonly publicKey: string };
   readonly logLevel: LogLevel;
   readonly powPort: MessagePort;
   /** Peers to register at once (a restarted node rejoining). */
@@ -80,7 +83,16 @@ async function main(data: NodeWorkerData): Promise<void> {
       );
       await store.close();
     }
-    node = await openNode({ params, pow, logger, store, ...(data.id ? { id: data.id } : {}) });
+    node = await openNode({
+      params,
+      pow,
+      logger,
+      store,
+      ...(data.id ? { id: data.id } : {}),
+      ...(data.newKey
+        ? { newKey: { secret: hexToBytes(data.newKey.secret), publicKey: hexToBytes(data.newKey.publicKey) } }
+        : {}),
+    });
   } catch (err) {
     post({
       type: 'failed',

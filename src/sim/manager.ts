@@ -14,6 +14,8 @@ import { createPowScheduler, type PowClient, type PowScheduler } from '../mining
 import type { ManagerMessage, NodeStatus, NodeWorkerData, WorkerMessage } from '../node/worker.ts';
 import type { LogLevel } from '../util/logger.ts';
 import { workerModuleUrl } from '../util/modules.ts';
+import { bytesToHex } from '../util/bytes.ts';
+import { generateMiningKey } from '../node/keys.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 
 export interface SimulationOptions {
@@ -83,7 +85,8 @@ export interface SimEvents {
   warning: [message: string];
 }
 
-const WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker');
+// One bundled file (npm run build:worker): a worker starts in ~110 ms instead of ~200 ms of module loading.
+const WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker.bundle');
 
 export class Simulation extends EventEmitter<SimEvents> {
   readonly opts: SimulationOptions;
@@ -186,10 +189,16 @@ export class Simulation extends EventEmitter<SimEvents> {
       logLevel: this.opts.logLevel,
       dataDir: this.opts.dataDir ? nodeDataDir(this.opts.dataDir, this.opts.network, handle.port) : null,
       ...(this.opts.reindex ? { reindex: true } : {}),
+      newKey: (() => {
+        const k = generateMiningKey();
+        return { secret: bytesToHex(k.secret), publicKey: bytesToHex(k.publicKey) };
+      })(),
       powPort: channel.port2,
       ...(peers ? { peers } : {}),
     };
-    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [channel.port2] });
+    // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
+    // worker, and the workers run the compiled bundle anyway.
+    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [channel.port2], execArgv: [] });
     handle.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let settled = false;

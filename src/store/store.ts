@@ -16,8 +16,9 @@
  */
 import { rmSync } from 'node:fs';
 import type { AbstractLevel } from 'abstract-level';
-import { ClassicLevel } from 'classic-level';
-import { MemoryLevel } from 'memory-level';
+import { createRequire } from 'node:module';
+import type { ClassicLevel as ClassicLevelType } from 'classic-level';
+import type { MemoryLevel as MemoryLevelType } from 'memory-level';
 import { decodeBlock, encodeBlock, parseDisplayHash, type Coin } from '../consensus/index.ts';
 import type { ChainJournal, StoredChain } from '../chain/journal.ts';
 import {
@@ -214,8 +215,12 @@ class LevelStore implements ChainStore {
   }
 }
 
+// The LevelDB bindings load on first use, so a node without a data directory never loads a native addon.
+const requireCjs = createRequire(import.meta.url);
+
 /** An embedded LevelDB at `path` (created when missing). */
 export function createLevelStore(path: string): ChainStore {
+  const { ClassicLevel } = requireCjs('classic-level') as { ClassicLevel: typeof ClassicLevelType };
   return new LevelStore(
     path,
     new ClassicLevel<string, Uint8Array>(path, {
@@ -227,6 +232,7 @@ export function createLevelStore(path: string): ChainStore {
 
 /** An in-memory store (tests, and nodes run without a data directory). */
 export function createMemoryStore(): ChainStore {
+  const { MemoryLevel } = requireCjs('memory-level') as { MemoryLevel: typeof MemoryLevelType };
   return new LevelStore(
     'memory',
     new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }),

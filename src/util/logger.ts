@@ -3,8 +3,12 @@
  * pino writes, pino-pretty formats in the same thread (no transport thread per node: 64 nodes would mean
  * 64 extra threads).
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyFactory from 'pino-pretty';
+
+// Loaded on first use: a node that logs nothing (tests, benchmarks) does not pay for it at start-up.
+const requireCjs = createRequire(import.meta.url);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,6 +21,7 @@ export interface FileLoggerOptions {
 }
 
 export function createFileLogger(opts: FileLoggerOptions): Logger {
+  const pretty = requireCjs('pino-pretty') as typeof prettyFactory;
   const stream = pretty({
     destination: opts.file,
     mkdir: true,
