@@ -4,6 +4,7 @@
  * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each.
  */
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { getNetwork, type NetworkName } from '../consensus/index.ts';
@@ -142,25 +143,41 @@ export class Simulation extends EventEmitter<SimEvents> {
       this.warn(warning);
     else if (warning) this.log.info(warning);
     this.kernelName = selection.kernel.name;
-    this.pool = await createPoolExecutor({
+    // The pool starts while the nodes start (nodes do not mine before they are introduced): ranges issued
+    // early wait for it.
+    const threads = this.opts.threads ?? availableParallelism();
+    const poolReady = createPoolExecutor({
       kernel: this.kernelName,
-      ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+      threads,
       onWarning: (m) => this.warn(m),
     });
-    this.scheduler = createPowScheduler({ executor: this.pool });
-    this.log.info(
-      { kernel: this.kernelName, threads: this.pool.threads },
-      `proof-of-work pool: ${this.pool.threads} thread(s), ${this.kernelName} kernel`,
+    poolReady.then(
+      (pool) => {
+        this.pool = pool;
+        this.log.info(
+          { kernel: this.kernelName, threads, nice: pool.niceness },
+          `proof-of-work pool: ${threads} thread(s), ${this.kernelName} kernel`,
+        );
+      },
+      () => undefined,
     );
+    this.scheduler = createPowScheduler({
+      executor: {
+        threads,
+        run: (task) => poolReady.then((pool) => pool.run(task)),
+        close: () =>
+          poolReady.then(
+            (pool) => pool.close(),
+            () => undefined,
+          ),
+      },
+    });
 
-    const started = await Promise.allSettled(this.nodes.map((n) => this.spawn(n)));
-    const failed = started
-      .map((r, i) => (r.status === 'rejected' ? { node: this.nodes[i]!, err: r.reason as Error } : null))
-      .filter((x) => x !== null);
+    const started = await Promise.allSettled([...this.nodes.map((n) => this.spawn(n)), poolReady]);
+    const failed = started.filter((r) => r.status === 'rejected');
     if (failed.length > 0) {
       await this.stopEverything();
-      const first = failed[0]!;
-      throw new SimulationError(first.err.message);
+      throw new SimulationError((failed[0]!.reason as Error).message);
     }
     await this.introduceNodes();
   }
