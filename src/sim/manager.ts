@@ -139,9 +139,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   async start(): Promise<void> {
     const selection = selectKernel(this.opts.kernel);
     const warning = fallbackWarning(selection);
-    if (warning && !(this.opts.kernel === 'auto' && selection.kernel.name === 'wasm-simd'))
-      this.warn(warning);
-    else if (warning) this.log.info(warning);
+    // Said once, on the terminal and in the log: e.g. native not built (no compiler) -> wasm-simd.
+    if (warning) this.warn(warning);
     this.kernelName = selection.kernel.name;
     // The pool starts while the nodes start (nodes do not mine before they are introduced): ranges issued
     // early wait for it.

@@ -1,6 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import chalk from 'chalk';
 import type { Argv } from 'yargs';
+import { fallbackWarning, parseKernelChoice, selectKernel } from '../../mining/kernels/index.ts';
+import { createPoolExecutor } from '../../mining/pool.ts';
+import { createPowScheduler } from '../../mining/scheduler.ts';
+import { hostNode, isLoopback } from '../../node/host.ts';
+import { openNode } from '../../node/open.ts';
+import { isAddress } from '../../node/peers.ts';
+import { silentLogger } from '../../util/logger.ts';
 import { reindexStore } from '../../store/reindex.ts';
-import { createLevelStore, StoreError } from '../../store/store.ts';
+import { createLevelStore, createMemoryStore, StoreError } from '../../store/store.ts';
 import { existsSync } from 'node:fs';
 import { getNetworkOrUsage } from './header.ts';
 import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON } from '../output.ts';
@@ -68,6 +77,181 @@ export function nodeCommand(y: Argv): Argv {
           }
         },
       )
+      .command(
+        'run',
+        'Run one standalone node in this process, with its own proof-of-work pool (for nodes on separate hosts)',
+        (v) =>
+          v
+            .option('port', { type: 'number', default: 5000, describe: 'HTTP port (0 picks a free one)' })
+            .option('host', {
+              type: 'string',
+              default: '127.0.0.1',
+              describe: 'bind address; beyond loopback a bearer token is required',
+            })
+            .option('network', { type: 'string', default: 'sim', describe: 'parameter preset' })
+            .option('data-dir', {
+              type: 'string',
+              describe: 'where the node keeps its chain (default data/<network>/node-<port>)',
+            })
+            .option('in-memory', {
+              type: 'boolean',
+              default: false,
+              describe: 'keep the chain in memory only',
+            })
+            .option('peer', {
+              type: 'string',
+              array: true,
+              default: [],
+              describe: 'a peer to connect to, host:port (repeatable)',
+            })
+            .option('kernel', {
+              type: 'string',
+              default: 'auto',
+              describe: 'proof-of-work kernel: auto, native, wasm-simd, js',
+            })
+            .option('threads', { type: 'number', describe: 'pool threads (default: one per core)' })
+            .option('mine', { type: 'boolean', default: false, describe: 'mine continuously' })
+            .option('token', {
+              type: 'string',
+              describe: 'bearer token when bound beyond loopback (default: random, printed)',
+            })
+            .example(
+              '$0 node run --port 5000 --peer 10.0.0.2:5000 --host 0.0.0.0',
+              'a node that talks to a peer on another host',
+            ),
+        async (argv) => {
+          await runStandaloneNode(argv);
+        },
+      )
       .demandCommand(1, 'name a node subcommand, e.g. `chainsim node reindex --data-dir data/sim/node-5000`'),
   );
+}
+
+interface RunArgs {
+  port: number;
+  host: string;
+  network: string;
+  dataDir?: string | undefined;
+  inMemory: boolean;
+  peer: Array<string | number>;
+  kernel: string;
+  threads?: number | undefined;
+  mine: boolean;
+  token?: string | undefined;
+}
+
+async function runStandaloneNode(argv: RunArgs): Promise<void> {
+  const params = getNetworkOrUsage(argv.network);
+  let kernel;
+  try {
+    kernel = parseKernelChoice(argv.kernel);
+  } catch (err) {
+    throw new UsageError(`--kernel: ${(err as Error).message}`);
+  }
+  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535)
+    throw new UsageError(`--port must be 0..65535, got ${argv.port}`);
+  const peers = argv.peer.map(String);
+  const badPeer = peers.find((p) => !isAddress(p));
+  if (badPeer !== undefined) throw new UsageError(`--peer must be host:port, got ${JSON.stringify(badPeer)}`);
+  const token = isLoopback(argv.host) ? argv.token : (argv.token ?? randomBytes(16).toString('hex'));
+  const selection = selectKernel(kernel);
+  const warning = fallbackWarning(selection);
+  if (warning) console.error(chalk.yellow(`warning: ${warning}`));
+  // The same PoW interface as in the simulator, over a pool of its own.
+  const pool = await createPoolExecutor({
+    kernel: selection.kernel.name,
+    ...(argv.threads ? { threads: argv.threads } : {}),
+    onWarning: (m) => console.error(chalk.yellow(`warning: ${m}`)),
+  });
+  const scheduler = createPowScheduler({ executor: pool });
+  const dataDir = argv.inMemory ? null : (argv.dataDir ?? `data/${params.name}/node-${argv.port}`);
+  let node;
+  try {
+    node = await openNode({
+      params,
+      pow: scheduler.addClient({ name: 'node' }),
+      logger: silentLogger(),
+      store: dataDir ? createLevelStore(dataDir) : createMemoryStore(),
+    });
+  } catch (err) {
+    await scheduler.close();
+    if (err instanceof StoreError) throw new UsageError(err.message);
+    throw err;
+  }
+  let hosted;
+  try {
+    hosted = await hostNode({
+      node,
+      host: argv.host,
+      port: argv.port,
+      ...(token ? { token } : {}),
+      onShutdown: () => void stop(),
+    });
+  } catch (err) {
+    await node.close();
+    await scheduler.close();
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(
+      e.code === 'EADDRINUSE' ? `port ${argv.port} is already in use: choose another with --port` : e.message,
+    );
+  }
+  const connect = async (address: string): Promise<boolean> => {
+    try {
+      const info = (await (
+        await fetch(`http://${address}/node/id`, { signal: AbortSignal.timeout(5000) })
+      ).json()) as { node: string };
+      await node.registerPeers([{ id: info.node, address }]);
+      // And introduce ourselves, so blocks flow both ways.
+      await fetch(`http://${address}/nodes/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nodes: [node.id], addresses: [hosted.address] }),
+        signal: AbortSignal.timeout(5000),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let pending: string[] = [];
+  for (const address of peers) if (!(await connect(address))) pending.push(address);
+  if (peers.length > pending.length) await node.syncWithPeers();
+  if (pending.length > 0) {
+    console.error(
+      chalk.yellow(`peer(s) not answering yet: ${pending.join(', ')}; retrying every 2 s for a minute`),
+    );
+    // Peers on other hosts may start later: keep trying for a while (bounded).
+    const until = Date.now() + 60_000;
+    const retry = setInterval(() => {
+      void (async () => {
+        const still: string[] = [];
+        for (const address of pending) if (!(await connect(address))) still.push(address);
+        if (still.length < pending.length) await node.syncWithPeers().catch(() => undefined);
+        pending = still;
+        if (pending.length === 0 || Date.now() > until) clearInterval(retry);
+      })();
+    }, 2000);
+    retry.unref();
+  }
+  printFields(`${ok('node')} http://${hosted.address}`, [
+    ['id', node.id],
+    ['network', params.name],
+    ['height', `${node.chain.height} ${node.chain.tip.hash}`],
+    ['mining address', node.miningAddress],
+    ['pool', `${pool.threads} thread(s), ${pool.kernel} kernel`],
+    ['data', dataDir ?? '(in memory)'],
+    ['peers', String(node.peers.size)],
+    ...(token ? ([['token', token]] as Array<[string, string]>) : []),
+  ]);
+  if (argv.mine) node.startMining();
+  let stopping = false;
+  async function stop(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    await hosted!.close();
+    await scheduler.close();
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
