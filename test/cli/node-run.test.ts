@@ -13,8 +13,8 @@ function run(args: string[]): { child: ChildProcess; exited: Promise<number | nu
     env: { ...process.env, FORCE_COLOR: '0' },
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), output: () => out };
 }
 

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { fallbackWarning, parseKernelChoice, selectKernel } from '../../mining/kernels/index.ts';
 import { createPoolExecutor } from '../../mining/pool.ts';
 import { createPowScheduler } from '../../mining/scheduler.ts';
-import { hostNode, isLoopback } from '../../node/host.ts';
+import { type HostedNode, hostNode, isLoopback } from '../../node/host.ts';
 import { openNode } from '../../node/open.ts';
 import { isAddress } from '../../node/peers.ts';
 import { silentLogger } from '../../util/logger.ts';
@@ -178,7 +178,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     if (err instanceof StoreError) throw new UsageError(err.message);
     throw err;
   }
-  let hosted;
+  let hosted: HostedNode | undefined;
   try {
     hosted = await hostNode({
       node,
