@@ -1,5 +1,7 @@
 /** Shared bench helpers: a table on screen, JSON on disk (bench/results/<name>.json), progress on stderr. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import chalk from 'chalk';
 import Table from 'cli-table3';
@@ -56,4 +58,69 @@ export function machine(): { node: string; cpus: number; cpu: string; loadavg: n
 /** The 1-minute load average, for progress lines and notes. */
 export function load1(): string {
   return loadavg()[0]!.toFixed(2);
+}
+
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A base port such that base .. base+count-1 are free now. */
+export async function freePortRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+}
+
+/**
+ * `total` keep-alive `GET path` requests over `concurrency` connections (node:http: lighter than fetch, so
+ * the client measures the server rather than itself); `portOf(i)` picks the port of request i.
+ */
+export async function httpLoad(
+  portOf: (i: number) => number,
+  total: number,
+  concurrency: number,
+  path = '/node/id',
+): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  const one = (port: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t0);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < total) await one(portOf(issued++));
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { latencies, errors, seconds };
+}
+
+export function round(x: number, places = 2): number {
+  const f = 10 ** places;
+  return Math.round(x * f) / f;
 }

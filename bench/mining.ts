@@ -21,7 +21,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, get } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadKernel } from '../dist/mining/kernels/index.js';
@@ -36,6 +35,7 @@ import {
 } from '../dist/mining/scheduler.js';
 import {
   clearProgress,
+  httpLoad,
   load1,
   machine,
   median,
@@ -435,46 +435,6 @@ interface HttpRow {
   load1: number;
 }
 
-/** `total` keep-alive `GET /node/id` requests over `concurrency` connections; per-request latency. */
-async function httpLoad(
-  port: number,
-  total: number,
-  concurrency: number,
-): Promise<{ latencies: number[]; errors: number; seconds: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  let issued = 0;
-  const one = (): Promise<void> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      const req = get({ host: '127.0.0.1', port, path: '/node/id', agent, timeout: 5_000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - t0);
-          else errors++;
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-    });
-  const loop = async (): Promise<void> => {
-    while (issued < total) {
-      issued++;
-      await one();
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
-  return { latencies, errors, seconds };
-}
-
 /**
  * The same bounded load with the pool idle, saturated at nice 19 and saturated at nice 0, in interleaved
  * rounds (so drifting background load falls on all three alike); latencies are pooled per configuration.
@@ -497,7 +457,7 @@ async function httpUnderMining(kernel: KernelName, threads: number, s: Settings)
         close: () => scheduler.close(),
       });
     }
-    await httpLoad(node.port, 300, s.httpConcurrency); // warm-up: JIT, fastify's serializers, sockets
+    await httpLoad(() => node.port, 300, s.httpConcurrency); // warm-up: JIT, fastify's serializers, sockets
     const perSegment = Math.ceil(s.httpRequests / s.httpRounds);
     for (let round = 0; round < s.httpRounds; round++) {
       for (const c of configs) {
@@ -513,7 +473,7 @@ async function httpUnderMining(kernel: KernelName, threads: number, s: Settings)
             : Promise.resolve(null);
         try {
           if (c.pool === 'saturated') await sleep(200); // every pool thread busy
-          const r = await httpLoad(node.port, perSegment, s.httpConcurrency);
+          const r = await httpLoad(() => node.port, perSegment, s.httpConcurrency);
           c.latencies.push(...r.latencies);
           c.errors += r.errors;
           c.seconds += r.seconds;

@@ -9,29 +9,21 @@
  * from this process, a different one from the simulator's.
  */
 import { spawn } from 'node:child_process';
-import { Agent, get } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { clearProgress, machine, median, percentile, printTable, progress, writeResults } from './lib.ts';
+import {
+  clearProgress,
+  freePortRun,
+  httpLoad,
+  machine,
+  median,
+  percentile,
+  printTable,
+  progress,
+  round,
+  writeResults,
+} from './lib.ts';
 
 const CHILD = fileURLToPath(new URL('./network-child.ts', import.meta.url));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function freeRun(count: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-}
 
 interface StartResult {
   nodes: number;
@@ -45,7 +37,7 @@ interface StartResult {
 async function startChild(
   nodes: number,
 ): Promise<{ result: StartResult; base: number; done: Promise<number | null> }> {
-  const base = await freeRun(nodes + 1);
+  const base = await freePortRun(nodes + 1);
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(nodes), String(base)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -69,43 +61,8 @@ async function shutdown(base: number, done: Promise<number | null>): Promise<voi
   await done;
 }
 
-/**
- * `total` GET /node/id requests over `concurrency` keep-alive connections (node:http: lighter than fetch, so
- * the client measures the nodes rather than itself), round-robin over the nodes.
- */
 async function load(base: number, nodes: number, total: number, concurrency: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const one = (port: number): Promise<void> =>
-    new Promise((resolve) => {
-      const s = performance.now();
-      const req = get({ host: '127.0.0.1', port, path: '/node/id', agent, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - s);
-          else errors++;
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-    });
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        await one(base + 1 + (i % nodes));
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
+  const { latencies, errors, seconds } = await httpLoad((i) => base + 1 + (i % nodes), total, concurrency);
   return {
     requests: total,
     errors,
@@ -115,10 +72,6 @@ async function load(base: number, nodes: number, total: number, concurrency: num
     maxMs: round(Math.max(...latencies)),
     reqPerSecond: Math.round(total / seconds),
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 export async function run(): Promise<void> {

@@ -19,28 +19,20 @@ import { selectKernel } from '../dist/mining/kernels/index.js';
 import { createBlockTemplate } from '../dist/mining/template.js';
 import { blockSubsidy, networks, bitsToTarget, encodeHeader } from '../dist/consensus/index.js';
 import { targetToInternalBytes } from '../dist/mining/kernels/types.js';
-import { clearProgress, machine, median, percentile, printTable, progress, writeResults } from './lib.ts';
-import { createServer } from 'node:net';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function freeRun(count: number): Promise<number> {
-  for (;;) {
-    const base = 30_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-}
+import {
+  clearProgress,
+  freePortRun,
+  machine,
+  median,
+  percentile,
+  printTable,
+  progress,
+  round,
+  writeResults,
+} from './lib.ts';
 
 async function propagation(nodes: number, blocks: number) {
-  const base = await freeRun(nodes + 1);
+  const base = await freePortRun(nodes + 1);
   const run = await runSimulation({
     nodes,
     port: base,
@@ -142,10 +134,6 @@ async function fullSync(length: number) {
     syncSeconds: round(syncS),
     blocksPerSecond: Math.round(length / syncS),
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 export async function run(): Promise<void> {

@@ -31,7 +31,17 @@ import type { ChainsimNode } from '../dist/node/node.js';
 import { openNode } from '../dist/node/open.js';
 import { createLevelStore } from '../dist/store/store.js';
 import { silentLogger } from '../dist/util/logger.js';
-import { clearProgress, machine, median, printTable, progress, writeResults } from './lib.ts';
+import {
+  clearProgress,
+  machine,
+  median,
+  printTable,
+  progress,
+  round as roundTo,
+  writeResults,
+} from './lib.ts';
+
+const round = (x: number): number => roundTo(x, 3);
 
 const params = networks.regtest;
 const kernel = selectKernel('auto').kernel;
@@ -190,8 +200,4 @@ export async function run(): Promise<void> {
     await scheduler.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
