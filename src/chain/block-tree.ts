@@ -212,7 +212,7 @@ export class BlockTree {
     }
     const { entry } = this.addHeader(block.header, now, hash);
     try {
-      checkBlock(block, this.params);
+      checkBlock(block, this.params, hash);
       checkBlockContext(block, entry.height);
     } catch (err) {
       if (err instanceof ConsensusError && err.remember) this.invalidate(entry);

@@ -4,7 +4,7 @@
  * block's height (Core ContextualCheckBlock).
  */
 import { hexToBytes } from '../util/bytes.ts';
-import { ByteReader, ByteWriter } from './encoding.ts';
+import { ByteReader, ByteWriter, varintSize } from './encoding.ts';
 import { ConsensusError } from './errors.ts';
 import { type DisplayHash, displayFromInternal, hash256 } from './hash.ts';
 import {
@@ -83,9 +83,12 @@ export function blockMerkleRoot(txs: readonly Transaction[]): { root: DisplayHas
  * Context-free block checks, in Core's order: proof-of-work, merkle root (and mutation), size, coinbase
  * placement, then every transaction's CheckTransaction.
  */
-export function checkBlock(block: Block, params: NetworkParams): void {
-  checkProofOfWork(blockHash(block), block.header.bits, params);
-  const { root, mutated } = blockMerkleRoot(block.txs);
+export function checkBlock(block: Block, params: NetworkParams, hash: DisplayHash = blockHash(block)): void {
+  checkProofOfWork(hash, block.header.bits, params);
+  // Each transaction is serialised once: its bytes give the txid (merkle), its size, and the block size.
+  const raws = block.txs.map(encodeTx);
+  const { root: rootInternal, mutated } = merkleRootInternal(raws.map((raw) => hash256(raw)));
+  const root = displayFromInternal(rootInternal);
   if (root !== block.header.merkleRoot) {
     throw new ConsensusError(
       'bad-txnmrklroot',
@@ -94,7 +97,7 @@ export function checkBlock(block: Block, params: NetworkParams): void {
   }
   if (mutated) throw new ConsensusError('bad-txns-duplicate', 'duplicate transaction in the merkle tree');
   if (block.txs.length === 0) throw new ConsensusError('bad-blk-length', 'a block needs at least a coinbase');
-  const size = blockSize(block);
+  const size = raws.reduce((sum, raw) => sum + raw.length, HEADER_SIZE + varintSize(raws.length));
   if (size > params.maxBlockSize) {
     throw new ConsensusError('bad-blk-length', `${size} bytes exceeds the ${params.maxBlockSize}-byte limit`);
   }
@@ -104,7 +107,7 @@ export function checkBlock(block: Block, params: NetworkParams): void {
     if (isCoinbase(block.txs[i]!))
       throw new ConsensusError('bad-cb-multiple', `transaction ${i} is a coinbase`);
   }
-  for (const tx of block.txs) checkTransaction(tx, params.maxBlockSize);
+  block.txs.forEach((tx, i) => checkTransaction(tx, params.maxBlockSize, raws[i]!.length));
 }
 
 /** Rules that need the block's height: the coinbase commits to it (BIP-34). */

@@ -149,10 +149,6 @@ export const REJECT_REASONS = {
 
 export type RejectReason = keyof typeof REJECT_REASONS;
 
-export function isRejectReason(value: unknown): value is RejectReason {
-  return typeof value === 'string' && Object.hasOwn(REJECT_REASONS, value);
-}
-
 /** The plain-object form of a ConsensusError, for MessagePorts and HTTP answers. */
 export interface ConsensusErrorObject {
   readonly name: 'ConsensusError';

@@ -8,7 +8,6 @@ import { assertU32, hexToBytes, readU32LE, writeU32LE } from '../util/bytes.ts';
 import { ConsensusError } from './errors.ts';
 import {
   type DisplayHash,
-  type InternalHash,
   displayFromInternal,
   displayFromInternalAt,
   hash256,
@@ -135,10 +134,6 @@ export function headerFromFields(fields: HeaderFields): BlockHeader {
     bits: assertU32(fields.bits, 'bits'),
     nonce: assertU32(fields.nonce, 'nonce'),
   };
-}
-
-export function hashHeaderBytes(bytes: Uint8Array): InternalHash {
-  return hash256(bytes);
 }
 
 /** Display-order hash of an encoded header (80 bytes or 160 hex chars). */

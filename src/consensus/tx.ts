@@ -20,7 +20,6 @@ import {
 
 /** 21 million coins of 10^8 units: Core's MAX_MONEY. */
 export const MAX_MONEY = 21_000_000n * 100_000_000n;
-export const COIN = 100_000_000n;
 /** The null outpoint's index (Core COutPoint::NULL_INDEX). */
 export const NULL_INDEX = 0xffffffff;
 export const SEQUENCE_FINAL = 0xffffffff;
@@ -136,10 +135,10 @@ export function moneyRange(value: bigint): boolean {
  * Core consensus/tx_check.cpp CheckTransaction: the rules that need no chain state.
  * `maxSize` is the network's block size limit.
  */
-export function checkTransaction(tx: Transaction, maxSize: number): void {
+export function checkTransaction(tx: Transaction, maxSize: number, size = encodeTx(tx).length): void {
   if (tx.inputs.length === 0) throw new ConsensusError('bad-txns-vin-empty');
   if (tx.outputs.length === 0) throw new ConsensusError('bad-txns-vout-empty');
-  if (encodeTx(tx).length > maxSize) throw new ConsensusError('bad-txns-oversize');
+  if (size > maxSize) throw new ConsensusError('bad-txns-oversize');
   let total = 0n;
   for (const [i, output] of tx.outputs.entries()) {
     if (output.value < 0n) throw new ConsensusError('bad-txns-vout-negative', `output ${i}`);

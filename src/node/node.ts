@@ -28,7 +28,7 @@ import { createMiner, type Miner, type TemplateContent } from '../mining/miner.t
 import type { TemplateParent } from '../mining/template.ts';
 import type { PowClient } from '../mining/scheduler.ts';
 import { createMemoryKeyStore, type KeyStore } from './keys.ts';
-import { PeerHttpError, PeerSet } from './peers.ts';
+import { isNodeId, PeerHttpError, PeerSet } from './peers.ts';
 import type { ChainStore } from '../store/store.ts';
 
 export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
@@ -67,6 +67,19 @@ export interface NodeOptions {
 
 /** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
 export const BLOCK_RESERVED_BYTES = 1000;
+
+/** The sender of a pushed block or transaction, from the relay headers (absent for a plain user request). */
+export function blockSourceOf(headers: Record<string, unknown>): BlockSource {
+  const text = (name: string): string | undefined => {
+    const v = headers[name];
+    return typeof v === 'string' && v.length > 0 ? v : undefined;
+  };
+  return {
+    id: text(NODE_ID_HEADER),
+    address: text(NODE_ADDRESS_HEADER),
+    seenBy: text(SEEN_BY_HEADER)?.split(',').filter(isNodeId),
+  };
+}
 
 /** Where a block came from, when a peer pushed it. */
 export interface BlockSource {
@@ -309,7 +322,6 @@ export class ChainsimNode {
   }
 
   private async receiveUnwritten(block: Block, source: BlockSource): Promise<ReceiveResult> {
-    const hash = blockHash(block);
     const tipBefore = this.chain.tip;
     let result: AcceptResult;
     try {
@@ -332,7 +344,7 @@ export class ChainsimNode {
     if (tipChanged) void this.relay(this.chain.getBlock(this.chain.tip.hash)!, source);
     return {
       accepted: result.accepted || (tipChanged && this.chain.isActive(result.entry)),
-      hash,
+      hash: result.entry.hash,
       height: result.entry.height,
       tipChanged,
     };

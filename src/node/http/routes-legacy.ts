@@ -3,13 +3,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { blockFromJSON, blockToJSON, ConsensusError } from '../../consensus/index.ts';
-import {
-  type ChainsimNode,
-  NODE_ADDRESS_HEADER,
-  NODE_ID_HEADER,
-  ReplaceError,
-  SEEN_BY_HEADER,
-} from '../node.ts';
+import { blockSourceOf, type ChainsimNode, ReplaceError } from '../node.ts';
 import { isAddress, isNodeId } from '../peers.ts';
 import { HttpError } from './errors.ts';
 import { CHAIN_BODY_LIMIT } from './server.ts';
@@ -23,11 +17,6 @@ export interface LegacyRoutesOptions {
 }
 
 export const REGISTER_ERROR = 'Error: Please supply a valid list of nodes';
-
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
 
 /** `{ nodes: [ids], addresses: [addrs] }`, or `{ nodes: { id: address } }` as `/node/id` shows peers. */
 function parseRegistration(body: unknown): Array<{ id: string; address: string }> {
@@ -194,12 +183,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     },
     async (req) => {
       const block = blockFromJSON(req.body);
-      const seenBy = header(req, SEEN_BY_HEADER)?.split(',').filter(isNodeId);
-      const result = await node.receiveBlock(block, {
-        id: header(req, NODE_ID_HEADER),
-        address: header(req, NODE_ADDRESS_HEADER),
-        seenBy,
-      });
+      const result = await node.receiveBlock(block, blockSourceOf(req.headers));
       return {
         message: result.accepted ? 'Block accepted' : 'Block already known',
         accepted: result.accepted,

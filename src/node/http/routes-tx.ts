@@ -20,14 +20,7 @@ import {
   txToJSON,
 } from '../../consensus/index.ts';
 import { bytesToHex } from '../../util/bytes.ts';
-import {
-  type BlockSource,
-  type ChainsimNode,
-  NODE_ADDRESS_HEADER,
-  NODE_ID_HEADER,
-  SEEN_BY_HEADER,
-} from '../node.ts';
-import { isNodeId } from '../peers.ts';
+import { blockSourceOf, type ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { addressSchema, amountSchema, errors, hashSchema, txSchema } from './schemas.ts';
 
@@ -59,11 +52,6 @@ function txFromBody(body: unknown): Transaction {
     }
   }
   return txFromJSON(body);
-}
-
-function header(headers: Record<string, unknown>, name: string): string | undefined {
-  const v = headers[name];
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
 const utxoSchema = {
@@ -116,12 +104,7 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
     },
     async (req, reply) => {
       const tx = txFromBody(req.body);
-      const seenBy = header(req.headers, SEEN_BY_HEADER)?.split(',').filter(isNodeId);
-      const source: BlockSource = {
-        id: header(req.headers, NODE_ID_HEADER),
-        address: header(req.headers, NODE_ADDRESS_HEADER),
-        seenBy,
-      };
+      const source = blockSourceOf(req.headers);
       let outcome;
       try {
         outcome = node.receiveTransaction(tx, source);
