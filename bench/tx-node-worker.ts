@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- tx`, HTTP part: one regtest node in its own thread, so the load generator in the main
  * thread does not share its event loop. It mines a coinbase with `outputs` outputs to the bench key, matures it,
- * serves HTTP on a free loopback port and reports the coinbase's txid. On request it pre-fills the signature
+ * serves HTTP on a free loopback port and reports the coinbase's txid. Signatures are verified in a pool of
+ * `verifyThreads` threads (as `chainsim node run` does), or in the node's thread when it is 0. On request it pre-fills the signature
  * cache, for the run that measures everything but signature verification.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,15 +13,23 @@ import { selectKernel } from '../src/mining/kernels/index.ts';
 import { createPowScheduler } from '../src/mining/scheduler.ts';
 import { hostNode } from '../src/node/host.ts';
 import { createNode } from '../src/node/node.ts';
+import { createPoolVerifier } from '../src/node/verifier-pool.ts';
+import { inlineVerifier } from '../src/node/verifier.ts';
 import { hexToBytes } from '../src/util/bytes.ts';
 
-const { publicKey, outputs } = workerData as { publicKey: string; outputs: number };
+const { publicKey, outputs, verifyThreads } = workerData as {
+  publicKey: string;
+  outputs: number;
+  /** 0: verify in the node's thread; otherwise a pool of that many threads, as `chainsim node run` has. */
+  verifyThreads: number;
+};
 const params = networks.regtest;
 const scheduler = createPowScheduler({ executor: createInlineExecutor(selectKernel('auto').kernel) });
 const node = createNode({
   params,
   pow: scheduler.addClient({ name: 'bench' }),
   logger: pino({ level: 'silent' }),
+  verifier: verifyThreads === 0 ? inlineVerifier : createPoolVerifier({ threads: verifyThreads }),
 });
 const script = keyScript(hexToBytes(publicKey));
 const each = blockSubsidy(1, params) / BigInt(outputs);

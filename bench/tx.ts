@@ -1,10 +1,14 @@
 /**
  * `npm run bench -- tx`: the cost of transactions.
  *
- * - BIP-340 verifications per second (@noble/curves, one thread), and the same work spread over a Piscina pool
- *   of one thread per core, to see whether verifying in the pool would pay;
+ * - BIP-340 verifications per second in one thread, with @noble/curves (pure JavaScript, the reference) and
+ *   with libsecp256k1 (WebAssembly, what nodes verify with), and through the node's signature pool
+ *   (node/verifier.ts, one thread per core);
  * - transactions accepted per second by one node over HTTP (target: at least 2,000): a regtest node in a worker
- *   thread, 2,000 one-input payments posted over loopback with 16 requests in flight;
+ *   thread, 2,000 one-input payments posted over loopback with 16 requests in flight (keep-alive, through the
+ *   lean client `postLoad` in lib.ts: the load generator shares the machine's cores with the node).
+ *   Once with signatures verified in the pool, as `chainsim node run` does, and once in the node's thread, as
+ *   the simulator's nodes do;
  * - the same over HTTP with the node's signature cache pre-filled: everything but the verification;
  * - in-process mempool acceptance, with signatures unverified (cold) and already verified (warm), which splits
  *   the HTTP figure into signature work and the rest;
@@ -14,7 +18,6 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { type Chain, createChain } from '../src/chain/chain.ts';
 import { SignatureCache } from '../src/chain/utxo.ts';
 import {
@@ -30,13 +33,14 @@ import {
   txToJSON,
   keyScript,
   verifySchnorr,
+  verifySchnorrNoble,
 } from '../src/consensus/index.ts';
 import { createMempool } from '../src/mempool/mempool.ts';
 import { createBlockTemplate } from '../src/mining/template.ts';
 import { bytesToHex } from '../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet } from '../src/wallet/wallet.ts';
-import { clearProgress, machine, median, printTable, progress, writeResults } from './lib.ts';
-import type { VerifyBatch } from './verify-task.ts';
+import { clearProgress, machine, median, postLoad, printTable, progress, writeResults } from './lib.ts';
+import { createPoolVerifier } from '../src/node/verifier-pool.ts';
 
 const params = networks.regtest;
 const HTTP_TXS = 2000;
@@ -51,49 +55,41 @@ function timeFor(seconds: number, fn: () => number): number {
   return done / ((performance.now() - t0) / 1000);
 }
 
-async function signatures(): Promise<{ inline: number; pool: number; threads: number }> {
+async function signatures(): Promise<{ noble: number; libsecp256k1: number; pool: number; threads: number }> {
   const sk = new Uint8Array(randomBytes(32));
   const key = publicKeyOf(sk);
   const n = 256;
   const msgs = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   progress('signing 256 messages');
   const sigs = msgs.map((m) => signSchnorr(m, sk, aux()));
-  for (let i = 0; i < 50; i++) verifySchnorr(sigs[i]!, msgs[i]!, key);
-  progress('verifying inline');
-  const inline = timeFor(3, () => {
-    for (let i = 0; i < n; i++) if (!verifySchnorr(sigs[i]!, msgs[i]!, key)) throw new Error('bad signature');
-    return n;
-  });
-  const threads = availableParallelism();
-  const pool = new Piscina({
-    filename: new URL('./verify-task.ts', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: Number.POSITIVE_INFINITY,
-  });
-  const batch: VerifyBatch = {
-    sigs: sigs.slice(0, 64),
-    msgs: msgs.slice(0, 64),
-    keys: sigs.slice(0, 64).map(() => key),
+  const oneThread = (verify: typeof verifySchnorr): number => {
+    for (let i = 0; i < 50; i++) verify(sigs[i]!, msgs[i]!, key);
+    return timeFor(3, () => {
+      for (let i = 0; i < n; i++) if (!verify(sigs[i]!, msgs[i]!, key)) throw new Error('bad signature');
+      return n;
+    });
   };
-  await Promise.all(Array.from({ length: threads * 2 }, () => pool.run(batch))); // warm-up: load the task file
-  progress(`verifying in a Piscina pool of ${threads} thread(s)`);
+  progress('verifying in one thread, @noble/curves');
+  const noble = oneThread(verifySchnorrNoble);
+  progress('verifying in one thread, libsecp256k1');
+  const libsecp256k1 = oneThread(verifySchnorr);
+  const threads = availableParallelism();
+  const verifier = createPoolVerifier({ threads });
+  const checks = sigs.map((signature, i) => [{ signature, message: msgs[i]!, key }]);
+  const round = async (): Promise<number> => {
+    const bad = await Promise.all(checks.map((c) => verifier.firstInvalid(c)));
+    if (bad.some((b) => b !== -1)) throw new Error('bad signature');
+    return checks.length;
+  };
+  await round(); // warm-up: start the threads, load the task file
+  progress(`verifying through the node's signature pool (${threads} thread(s))`);
   let verified = 0;
   const t0 = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  while (performance.now() - t0 < 3000) {
-    const p: Promise<void> = (pool.run(batch) as Promise<number>).then((ok) => {
-      verified += ok;
-      inFlight.delete(p);
-    });
-    inFlight.add(p);
-    if (inFlight.size >= threads * 2) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  const poolRate = verified / ((performance.now() - t0) / 1000);
-  await pool.destroy();
+  while (performance.now() - t0 < 3000) verified += await round();
+  const pool = verified / ((performance.now() - t0) / 1000);
+  await verifier.close();
   clearProgress();
-  return { inline, pool: poolRate, threads };
+  return { noble, libsecp256k1, pool, threads };
 }
 
 /** Payments from `wallet`, each spending one output of the coinbase `coinbase`. */
@@ -109,7 +105,11 @@ function payments(wallet: Wallet, coinbase: string, value: bigint, n: number, la
   return txs;
 }
 
-async function http(wallet: Wallet, warm: boolean) {
+/**
+ * One node in a worker thread, fed HTTP_TXS payments. `verifyThreads` 0 verifies in the node's thread; `warm`
+ * pre-fills the signature cache (everything but verification).
+ */
+async function http(wallet: Wallet, verifyThreads: number, warm: boolean) {
   progress('starting a node in a worker thread and maturing its funding coinbase');
   // tsx's hooks do not reach a worker's own entry point (Node 20): register them there, then import it.
   const entry = new URL('./tx-node-worker.ts', import.meta.url).href;
@@ -117,7 +117,7 @@ async function http(wallet: Wallet, warm: boolean) {
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   const worker = new Worker(boot, {
     eval: true,
-    workerData: { publicKey: bytesToHex(wallet.publicKey), outputs: HTTP_TXS },
+    workerData: { publicKey: bytesToHex(wallet.publicKey), outputs: HTTP_TXS, verifyThreads },
   });
   const ready = await new Promise<{ url: string; coinbase: string; value: string }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -130,27 +130,15 @@ async function http(wallet: Wallet, warm: boolean) {
     await new Promise((resolve) => worker.once('message', resolve));
   }
   progress(`posting ${HTTP_TXS} transactions, ${CONCURRENCY} in flight`);
-  let next = 0;
-  let accepted = 0;
-  const latencies: number[] = [];
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const s = performance.now();
-        const res = await fetch(`${ready.url}/transactions/new`, {
-          method: 'POST',
-          body,
-          headers: { 'content-type': 'application/json' },
-        });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - s);
-        if (res.status === 201) accepted++;
-      }
-    }),
+  const { hostname, port } = new URL(ready.url);
+  const { statuses, seconds, latencies } = await postLoad(
+    hostname,
+    Number(port),
+    '/transactions/new',
+    bodies,
+    CONCURRENCY,
   );
-  const seconds = (performance.now() - t0) / 1000;
+  const accepted = statuses.filter((s) => s === 201).length;
   worker.postMessage('stats');
   const stats = await new Promise<{ mempool: number }>((resolve) => worker.once('message', resolve));
   worker.postMessage('close');
@@ -162,9 +150,10 @@ async function http(wallet: Wallet, warm: boolean) {
   return {
     txs: HTTP_TXS,
     concurrency: CONCURRENCY,
-    seconds,
-    txPerSecond: HTTP_TXS / seconds,
-    medianMs: median(latencies),
+    verify: verifyThreads === 0 ? 'inline' : `pool of ${verifyThreads}`,
+    seconds: Number(seconds.toFixed(3)),
+    txPerSecond: Math.round(HTTP_TXS / seconds),
+    medianMs: Number(median(latencies).toFixed(2)),
   };
 }
 
@@ -260,30 +249,22 @@ export async function run(): Promise<void> {
   if (bytesToHex(wallet.script) !== bytesToHex(keyScript(wallet.publicKey))) throw new Error('wallet script');
   const sig = await signatures();
   const local = inProcess(wallet);
-  const net = await http(wallet, false);
-  const netWarm = await http(wallet, true);
+  const threads = availableParallelism();
+  const net = await http(wallet, threads, false);
+  const netInline = await http(wallet, 0, false);
+  const netWarm = await http(wallet, threads, true);
   const r = (x: number) => Math.round(x);
   const results = {
     target: { httpTxPerSecond: 2000 },
     signatures: {
-      library: '@noble/curves schnorr.verify',
-      verifyPerSecondOneThread: r(sig.inline),
-      verifyPerSecondPool: r(sig.pool),
+      nobleVerifyPerSecond: r(sig.noble),
+      libsecp256k1VerifyPerSecond: r(sig.libsecp256k1),
+      poolVerifyPerSecond: r(sig.pool),
       poolThreads: sig.threads,
-      poolSpeedup: Number((sig.pool / sig.inline).toFixed(2)),
     },
-    http: {
-      ...net,
-      txPerSecond: r(net.txPerSecond),
-      seconds: Number(net.seconds.toFixed(3)),
-      medianMs: Number(net.medianMs.toFixed(2)),
-    },
-    httpSignaturesCached: {
-      ...netWarm,
-      txPerSecond: r(netWarm.txPerSecond),
-      seconds: Number(netWarm.seconds.toFixed(3)),
-      medianMs: Number(netWarm.medianMs.toFixed(2)),
-    },
+    http: net,
+    httpVerifyInline: netInline,
+    httpSignaturesCached: netWarm,
     mempool: {
       ...local.mempool,
       coldTxPerSecond: r(local.mempool.coldTxPerSecond),
@@ -297,38 +278,51 @@ export async function run(): Promise<void> {
     machine: machine(),
     date: new Date().toISOString(),
   };
+  const perSecond = (x: number, unit = '/s') => `${x.toLocaleString('en')} ${unit}`;
+  const httpNote = (h: typeof net, what: string) =>
+    `${HTTP_TXS} txs, ${CONCURRENCY} in flight, ${what}, median ${h.medianMs} ms`;
   printTable(
     'transactions (target: >= 2,000 tx/s accepted over HTTP)',
     ['measure', 'result', 'note'],
     [
       [
-        'BIP-340 verify, 1 thread',
-        `${results.signatures.verifyPerSecondOneThread.toLocaleString('en')} /s`,
-        '@noble/curves',
+        'BIP-340 verify, 1 thread, @noble/curves',
+        perSecond(results.signatures.nobleVerifyPerSecond),
+        'reference',
       ],
       [
-        `BIP-340 verify, Piscina x${sig.threads}`,
-        `${results.signatures.verifyPerSecondPool.toLocaleString('en')} /s`,
-        `${results.signatures.poolSpeedup}x one thread`,
+        'BIP-340 verify, 1 thread, libsecp256k1',
+        perSecond(results.signatures.libsecp256k1VerifyPerSecond),
+        `${(sig.libsecp256k1 / sig.noble).toFixed(1)}x noble`,
+      ],
+      [
+        `BIP-340 verify, signature pool x${sig.threads}`,
+        perSecond(results.signatures.poolVerifyPerSecond),
+        'node/verifier.ts, one check per transaction',
       ],
       [
         'accepted over HTTP, 1 node',
-        `${results.http.txPerSecond.toLocaleString('en')} tx/s`,
-        `${HTTP_TXS} txs, ${CONCURRENCY} in flight, median ${results.http.medianMs} ms`,
+        perSecond(net.txPerSecond, 'tx/s'),
+        httpNote(net, `verified in a pool of ${threads}`),
+      ],
+      [
+        'accepted over HTTP, verified inline',
+        perSecond(netInline.txPerSecond, 'tx/s'),
+        httpNote(netInline, "verified in the node's thread"),
       ],
       [
         'accepted over HTTP, signatures cached',
-        `${results.httpSignaturesCached.txPerSecond.toLocaleString('en')} tx/s`,
-        `cache pre-filled: all but verification, median ${results.httpSignaturesCached.medianMs} ms`,
+        perSecond(netWarm.txPerSecond, 'tx/s'),
+        httpNote(netWarm, 'all but verification'),
       ],
       [
         'mempool.accept in-process, cold',
-        `${results.mempool.coldTxPerSecond.toLocaleString('en')} tx/s`,
+        perSecond(results.mempool.coldTxPerSecond, 'tx/s'),
         'signatures verified',
       ],
       [
         'mempool.accept in-process, warm',
-        `${results.mempool.warmTxPerSecond.toLocaleString('en')} tx/s`,
+        perSecond(results.mempool.warmTxPerSecond, 'tx/s'),
         'signatures already cached',
       ],
       [`connect a block of ${BLOCK_TXS} txs, cold`, `${results.block.coldMs} ms`, 'median of 3'],

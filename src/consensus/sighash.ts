@@ -13,6 +13,7 @@
  * Pure: signing takes its auxiliary randomness (BIP-340 `a`) as an argument; the caller supplies it.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
+import { libsecp256k1VerifySchnorr } from '../util/secp256k1.ts';
 import { ByteWriter } from './encoding.ts';
 import { internalFromDisplay, sha256 } from './hash.ts';
 import { classifyScript, SIGNATURE_SIZE } from './script.ts';
@@ -63,8 +64,19 @@ export function sighashes(tx: Transaction, spent: readonly SpentOutput[]): Uint8
   });
 }
 
-/** BIP-340 verification of a 64-byte signature of a 32-byte message by an x-only key; never throws. */
+/**
+ * BIP-340 verification of a 64-byte signature of a message by a 32-byte x-only key; never throws. A 32-byte
+ * message (every sighash) goes to libsecp256k1 (util/secp256k1.ts); any other length to @noble/curves. The two
+ * agree on every BIP-340 vector and on random tampering (test/consensus/signatures.test.ts).
+ */
 export function verifySchnorr(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
+  if (signature.length !== SIGNATURE_SIZE || key.length !== 32) return false;
+  if (message.length === 32) return libsecp256k1VerifySchnorr(signature, message, key);
+  return verifySchnorrNoble(signature, message, key);
+}
+
+/** BIP-340 verification by @noble/curves alone (pure JavaScript): the reference the fast path is tested against. */
+export function verifySchnorrNoble(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_SIZE || key.length !== 32) return false;
   try {
     return schnorr.verify(signature, message, key);
@@ -83,17 +95,39 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
   return schnorr.getPublicKey(secretKey);
 }
 
+/** One signature to verify: what input i of a transaction claims (BIP-340 signature, sighash, key). */
+export interface SignatureCheck {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  /** The x-only key the spent output pays; empty when that output is not pay-to-key (so it cannot verify). */
+  readonly key: Uint8Array;
+}
+
+/**
+ * The signature checks of every input of `tx`, in input order, with `spent[i]` the output input i spends. Pure
+ * data, so they can be verified elsewhere (a worker thread) and in batches.
+ */
+export function signatureChecks(tx: Transaction, spent: readonly SpentOutput[]): SignatureCheck[] {
+  const hashes = sighashes(tx, spent);
+  return tx.inputs.map((input, i) => {
+    const kind = classifyScript(spent[i]!.script);
+    return { signature: input.script, message: hashes[i]!, key: kind.type === 'key' ? kind.key : NO_KEY };
+  });
+}
+
+const NO_KEY = new Uint8Array(0);
+
+/** Index of the first check that fails, or -1 when all pass. */
+export function firstFailedCheck(checks: readonly SignatureCheck[]): number {
+  return checks.findIndex((c) => !verifySchnorr(c.signature, c.message, c.key));
+}
+
 /**
  * Index of the first input whose script is not a valid signature by the key its spent output pays, or -1 when
  * every input is signed. An output that is not pay-to-key cannot be spent.
  */
 export function firstBadSignature(tx: Transaction, spent: readonly SpentOutput[]): number {
-  const hashes = sighashes(tx, spent);
-  for (const [i, input] of tx.inputs.entries()) {
-    const kind = classifyScript(spent[i]!.script);
-    if (kind.type !== 'key' || !verifySchnorr(input.script, hashes[i]!, kind.key)) return i;
-  }
-  return -1;
+  return firstFailedCheck(signatureChecks(tx, spent));
 }
 
 /**

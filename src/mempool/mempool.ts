@@ -30,6 +30,8 @@ import {
   keyOf,
   outpointKey,
   parseOutpointKey,
+  type SignatureCheck,
+  signatureChecks,
   type Transaction,
   txid as txidOf,
 } from '../consensus/index.ts';
@@ -205,7 +207,24 @@ export class Mempool {
     return { ...outcome, accepted: [outcome.accepted[0]!, ...this.resolveOrphans(outcome.txid)] };
   }
 
-  private acceptOne(tx: Transaction): AcceptOutcome {
+  /**
+   * What accept() would have to verify for `tx`: its signature checks and txid, or null when there is nothing
+   * (its signatures are already verified, or it is an orphan, whose signatures are checked when its parent
+   * arrives). Throws the ConsensusError accept() would throw for any other rule, and changes nothing. This lets
+   * a node verify in another thread first (node/verifier.ts), mark the txid verified, then accept.
+   */
+  pendingSignatures(tx: Transaction): { txid: string; checks: SignatureCheck[] } | null {
+    const v = this.validate(tx);
+    if (v.kind === 'orphan' || this.chain.signatureCache.has(v.id)) return null;
+    return { txid: v.id, checks: signatureChecks(tx, v.spent) };
+  }
+
+  /** Every rule but the signatures, against the pool's view; no changes. */
+  private validate(
+    tx: Transaction,
+  ):
+    | { kind: 'orphan'; id: string; size: number; missing: string[] }
+    | { kind: 'valid'; id: string; size: number; fee: bigint; spent: Coin[] } {
     const bytes = encodeTx(tx);
     const id = displayFromInternal(hash256(bytes));
     if (this.entries.has(id)) throw new ConsensusError('txn-already-in-mempool', id);
@@ -237,7 +256,7 @@ export class Mempool {
       }
       missing.add(parent);
     }
-    if (missing.size > 0) return this.addOrphan(tx, id, bytes.length, [...missing]);
+    if (missing.size > 0) return { kind: 'orphan', id, size: bytes.length, missing: [...missing] };
     const { fee, spent } = checkTxInputs(tx, view, this.chain.height + 1, params);
     const minFee = this.minRelayFeeRate * BigInt(bytes.length);
     if (fee < minFee) {
@@ -246,18 +265,25 @@ export class Mempool {
         `fee ${fee} < ${minFee} (${this.minRelayFeeRate}/byte x ${bytes.length} bytes)`,
       );
     }
+    return { kind: 'valid', id, size: bytes.length, fee, spent };
+  }
+
+  private acceptOne(tx: Transaction): AcceptOutcome {
+    const v = this.validate(tx);
+    if (v.kind === 'orphan') return this.addOrphan(tx, v.id, v.size, v.missing);
+    const { id, fee, spent, size } = v;
     if (!this.chain.signatureCache.has(id)) {
       checkSignatures(tx, spent);
       this.chain.signatureCache.add(id);
     }
     const parents = new Set<string>();
     for (const input of tx.inputs) if (this.entries.has(input.prevout.txid)) parents.add(input.prevout.txid);
-    const evict = this.planEviction(bytes.length, fee, parents);
+    const evict = this.planEviction(size, fee, parents);
     for (const victim of evict) this.removeWithDescendants(victim);
     const entry: MempoolEntry = {
       tx,
       txid: id,
-      size: bytes.length,
+      size,
       fee,
       time: this.clock(),
       seq: this.nextSeq++,
@@ -265,7 +291,7 @@ export class Mempool {
       children: new Set(),
     };
     this.insert(entry);
-    return { status: 'accepted', txid: id, fee, size: bytes.length, accepted: [entry] };
+    return { status: 'accepted', txid: id, fee, size, accepted: [entry] };
   }
 
   private insert(entry: MempoolEntry): void {

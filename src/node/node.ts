@@ -30,6 +30,7 @@ import type { PowClient } from '../mining/scheduler.ts';
 import { createMemoryKeyStore, type KeyStore } from './keys.ts';
 import { isNodeId, PeerHttpError, PeerSet } from './peers.ts';
 import type { ChainStore } from '../store/store.ts';
+import { inlineVerifier, type SignatureVerifier } from './verifier.ts';
 
 export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
 export const NODE_ID_HEADER = 'x-chainsim-node-id';
@@ -63,6 +64,11 @@ export interface NodeOptions {
   readonly chain?: Chain;
   /** Where chain changes are written before they are acknowledged; none keeps everything in memory. */
   readonly store?: ChainStore;
+  /**
+   * Where the signatures of received transactions are verified; the node closes it. Default: inline, in the
+   * node's own thread (node/verifier.ts).
+   */
+  readonly verifier?: SignatureVerifier;
 }
 
 /** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
@@ -127,6 +133,7 @@ export class ChainsimNode {
   private readonly txRelaying = new Set<Promise<void>>();
   private readonly syncing = new Map<string, Promise<number>>();
   readonly store: ChainStore | null;
+  readonly verifier: SignatureVerifier;
   private writing: Promise<void> = Promise.resolve();
   blocksMined = 0;
   /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
@@ -139,6 +146,7 @@ export class ChainsimNode {
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
     this.chain = opts.chain ?? createChain({ params: opts.params });
     this.store = opts.store ?? null;
+    this.verifier = opts.verifier ?? inlineVerifier;
     this.peers = new PeerSet({
       selfId: this.id,
       selfAddress: () => this.addressValue,
@@ -210,11 +218,26 @@ export class ChainsimNode {
 
   /**
    * A transaction from a user or a peer: into the mempool, then relayed to peers (with any orphans it
-   * unblocked). Throws ConsensusError when refused; the sender is penalised by the reason's score.
+   * unblocked). Every rule but the signatures is checked first, in this thread; then the signatures, by the
+   * verifier (possibly another thread); then the mempool accepts it, checking everything again against the
+   * pool as it is by then (a conflicting transaction may have won meanwhile) but not the signatures, which the
+   * signature cache now vouches for. Throws ConsensusError when refused; the sender is penalised by the
+   * reason's score.
    */
-  receiveTransaction(tx: Transaction, source: BlockSource = {}): AcceptOutcome {
+  async receiveTransaction(tx: Transaction, source: BlockSource = {}): Promise<AcceptOutcome> {
     let outcome: AcceptOutcome;
     try {
+      const pending = this.mempool.pendingSignatures(tx);
+      if (pending) {
+        const bad = await this.verifier.firstInvalid(pending.checks);
+        if (bad >= 0) {
+          throw new ConsensusError(
+            'mandatory-script-verify-flag-failed',
+            `input ${bad}: invalid Schnorr signature (${pending.txid})`,
+          );
+        }
+        this.chain.signatureCache.add(pending.txid);
+      }
       outcome = this.mempool.accept(tx);
     } catch (err) {
       // A spent or immature input may only mean the peer's chain differs from ours (a race with a block, a
@@ -294,6 +317,7 @@ export class ChainsimNode {
     this.stopMining();
     await this.writing;
     await this.store?.close();
+    await this.verifier.close();
   }
 
   /** Adds peers and keeps the list, so a restarted node knows them. */

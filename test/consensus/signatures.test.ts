@@ -8,7 +8,9 @@ import {
   type SpentOutput,
   type Transaction,
   verifySchnorr,
+  verifySchnorrNoble,
 } from '../../src/consensus/index.ts';
+import { libsecp256k1VerifySchnorr } from '../../src/util/secp256k1.ts';
 import { bytesToHex, hexToBytes } from '../../src/util/bytes.ts';
 import { spendTx, testKey } from '../helpers/tx.ts';
 import { readVector } from '../helpers/vectors.ts';
@@ -53,6 +55,9 @@ describe('BIP-340 test vectors through our wrapper (sighash.ts)', () => {
       const sig = hexToBytes(r.signature);
       const pub = hexToBytes(r.publicKey);
       assert.equal(verifySchnorr(sig, msg, pub), r.result);
+      assert.equal(verifySchnorrNoble(sig, msg, pub), r.result, '@noble/curves');
+      // libsecp256k1's binding takes 32-byte messages only (rows 15-18 have other lengths).
+      if (msg.length === 32) assert.equal(libsecp256k1VerifySchnorr(sig, msg, pub), r.result, 'libsecp256k1');
       if (r.secretKey) {
         const sk = hexToBytes(r.secretKey);
         assert.equal(bytesToHex(publicKeyOf(sk)), r.publicKey);
@@ -65,6 +70,69 @@ describe('BIP-340 test vectors through our wrapper (sighash.ts)', () => {
     const sig = hexToBytes(r.signature);
     assert.equal(verifySchnorr(sig.subarray(1), hexToBytes(r.message), hexToBytes(r.publicKey)), false);
     assert.equal(verifySchnorr(sig, hexToBytes(r.message), hexToBytes(r.publicKey).subarray(1)), false);
+  });
+});
+
+describe('libsecp256k1 and @noble/curves agree (the fast path against the reference)', () => {
+  // Deterministic pseudo-random bytes, so a failure reproduces.
+  let state = 0x2545f491;
+  const bytes = (n: number): Uint8Array =>
+    Uint8Array.from({ length: n }, () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state & 0xff;
+    });
+  test('on 100 valid signatures and on every one of them with one bit flipped in the signature, message or key', () => {
+    let valid = 0;
+    let agreed = 0;
+    for (let i = 0; i < 100; i++) {
+      const sk = bytes(32);
+      const msg = bytes(32);
+      const sig = signSchnorr(msg, sk, bytes(32));
+      const pub = publicKeyOf(sk);
+      assert.equal(libsecp256k1VerifySchnorr(sig, msg, pub), true);
+      valid++;
+      for (const [which, field] of [
+        ['signature', sig],
+        ['message', msg],
+        ['key', pub],
+      ] as const) {
+        const bad = field.slice();
+        const bit = bytes(1)[0]! % (bad.length * 8);
+        bad[bit >> 3]! ^= 1 << (bit & 7);
+        const args = {
+          signature: which === 'signature' ? bad : sig,
+          message: which === 'message' ? bad : msg,
+          key: which === 'key' ? bad : pub,
+        };
+        const fast = libsecp256k1VerifySchnorr(args.signature, args.message, args.key);
+        assert.equal(fast, verifySchnorrNoble(args.signature, args.message, args.key), `${which}, case ${i}`);
+        assert.equal(fast, false, `a flipped ${which} bit must not verify (case ${i})`);
+        agreed++;
+      }
+    }
+    assert.equal(valid, 100);
+    assert.equal(agreed, 300);
+  });
+  test('keys that are not on the curve, r >= p and s >= n are false on both, never a throw', () => {
+    const sk = bytes(32);
+    const msg = bytes(32);
+    const sig = signSchnorr(msg, sk, bytes(32));
+    const pub = publicKeyOf(sk);
+    const p = hexToBytes('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f');
+    const n = hexToBytes('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141');
+    const cases: Array<[string, Uint8Array, Uint8Array]> = [
+      ['key = p', sig, p],
+      ['key = 0', sig, new Uint8Array(32)],
+      ['r = p', Uint8Array.from([...p, ...sig.subarray(32)]), pub],
+      ['s = n', Uint8Array.from([...sig.subarray(0, 32), ...n]), pub],
+    ];
+    for (const [name, s, k] of cases) {
+      assert.equal(libsecp256k1VerifySchnorr(s, msg, k), false, name);
+      assert.equal(verifySchnorrNoble(s, msg, k), false, name);
+      assert.equal(verifySchnorr(s, msg, k), false, name);
+    }
   });
 });
 

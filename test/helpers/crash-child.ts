@@ -33,7 +33,7 @@ for (;;) {
         [{ txid: txid(cb), vout: 0, coin: out, signer: alice }],
         [{ value: out.value - 1000n, script: bob.script }],
       );
-      node.receiveTransaction(tx);
+      await node.receiveTransaction(tx);
     }
   }
   const { block: _b, height: h } = await node.mine(alice.script);

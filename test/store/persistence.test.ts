@@ -69,7 +69,7 @@ describe('persistence', () => {
       [{ txid: txid(cb), vout: 0, coin: cb.outputs[0]!, signer: alice }],
       [{ value: 40n * 100_000_000n, script: bob.script }],
     );
-    assert.equal(node.receiveTransaction(tx).status, 'accepted');
+    assert.equal((await node.receiveTransaction(tx)).status, 'accepted');
     await node.mine();
     await node.registerPeers([{ id: 'ab'.repeat(16), address: '127.0.0.1:6001' }]);
     const before = { tip: node.chain.tip.hash, height: node.chain.height, utxos: utxoSnapshot(node) };

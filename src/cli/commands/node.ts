@@ -6,6 +6,8 @@ import { createPoolExecutor } from '../../mining/pool.ts';
 import { createPowScheduler } from '../../mining/scheduler.ts';
 import { type HostedNode, hostNode, isLoopback } from '../../node/host.ts';
 import { openNode } from '../../node/open.ts';
+import { createPoolVerifier } from '../../node/verifier-pool.ts';
+import { inlineVerifier } from '../../node/verifier.ts';
 import { isAddress } from '../../node/peers.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { reindexStore } from '../../store/reindex.ts';
@@ -110,6 +112,12 @@ export function nodeCommand(y: Argv): Argv {
               describe: 'proof-of-work kernel: auto, native, wasm-simd, js',
             })
             .option('threads', { type: 'number', describe: 'pool threads (default: one per core)' })
+            .option('verify-threads', {
+              type: 'number',
+              describe:
+                'threads that verify the signatures of received transactions, off the HTTP thread ' +
+                '(default: one per core; 0 verifies in the HTTP thread)',
+            })
             .option('mine', { type: 'boolean', default: false, describe: 'mine continuously' })
             .option('token', {
               type: 'string',
@@ -136,6 +144,7 @@ interface RunArgs {
   peer: Array<string | number>;
   kernel: string;
   threads?: number | undefined;
+  verifyThreads?: number | undefined;
   mine: boolean;
   token?: string | undefined;
 }
@@ -150,6 +159,12 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   }
   if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535)
     throw new UsageError(`--port must be 0..65535, got ${argv.port}`);
+  const verifyThreads = argv.verifyThreads;
+  if (
+    verifyThreads !== undefined &&
+    (!Number.isInteger(verifyThreads) || verifyThreads < 0 || verifyThreads > 256)
+  )
+    throw new UsageError(`--verify-threads must be an integer from 0 to 256, got ${verifyThreads}`);
   const peers = argv.peer.map(String);
   const badPeer = peers.find((p) => !isAddress(p));
   if (badPeer !== undefined) throw new UsageError(`--peer must be host:port, got ${JSON.stringify(badPeer)}`);
@@ -165,6 +180,10 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   });
   const scheduler = createPowScheduler({ executor: pool });
   const dataDir = argv.inMemory ? null : (argv.dataDir ?? `data/${params.name}/node-${argv.port}`);
+  const verifier =
+    verifyThreads === 0
+      ? inlineVerifier
+      : createPoolVerifier(verifyThreads === undefined ? {} : { threads: verifyThreads });
   let node;
   try {
     node = await openNode({
@@ -172,8 +191,10 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
       pow: scheduler.addClient({ name: 'node' }),
       logger: silentLogger(),
       store: dataDir ? createLevelStore(dataDir) : createMemoryStore(),
+      verifier,
     });
   } catch (err) {
+    await verifier.close();
     await scheduler.close();
     if (err instanceof StoreError) throw new UsageError(err.message);
     throw err;

@@ -107,7 +107,7 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
       const source = blockSourceOf(req.headers);
       let outcome;
       try {
-        outcome = node.receiveTransaction(tx, source);
+        outcome = await node.receiveTransaction(tx, source);
       } catch (err) {
         if (err instanceof ConsensusError && CONFLICT_REASONS.has(err.reason)) {
           throw new HttpError(409, err.reason, err.message);
