@@ -32,6 +32,8 @@ test(
       '--in-memory',
       '--threads',
       '1',
+      '--verify-threads',
+      '1',
       '--peer',
       `127.0.0.1:${base}`,
     ]);
@@ -55,5 +57,16 @@ test(
       a.child.kill('SIGKILL');
       b.child.kill('SIGKILL');
     }
+  },
+);
+
+test(
+  'chainsim node run: a bad --verify-threads is a usage error that names the option',
+  { timeout: 30_000 },
+  async () => {
+    const a = run(['--port', '0', '--network', 'regtest', '--in-memory', '--verify-threads', '-1']);
+    const code = await a.exited;
+    assert.notEqual(code, 0);
+    assert.match(a.output(), /--verify-threads must be an integer from 0 to 256, got -1/);
   },
 );
