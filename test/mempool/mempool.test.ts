@@ -7,6 +7,7 @@ import {
   blockSubsidy,
   ConsensusError,
   encodeTx,
+  firstFailedCheck,
   type NetworkParams,
   networks,
   type Transaction,
@@ -121,6 +122,32 @@ describe('mempool acceptance: each refusal has its reason and changes nothing', 
       reason('bad-txns-premature-spend-of-coinbase'),
     );
     assert.equal(pool.size, 0);
+    assert.equal(pool.orphanCount, 0);
+  });
+  test('pendingSignatures: the checks accept() would verify, the same refusals, and no change', () => {
+    const { chain, pool, coins } = setup();
+    const tx = pay(coins[0]!, 1000n);
+    const pending = pool.pendingSignatures(tx);
+    assert.ok(pending);
+    assert.equal(pending.txid, txid(tx));
+    assert.equal(pending.checks.length, 1);
+    assert.equal(firstFailedCheck(pending.checks), -1);
+    assert.equal(pool.size, 0);
+    assert.equal(chain.signatureCache.has(txid(tx)), false);
+    // A forged signature yields a check that fails; other rules throw what accept() throws.
+    const forged = pool.pendingSignatures(pay(coins[0]!, 1000n, bob, bob));
+    assert.equal(firstFailedCheck(forged!.checks), 0);
+    assert.throws(() => pool.pendingSignatures(pay(coins[0]!, -1n)), reason('bad-txns-in-belowout'));
+    pool.accept(tx);
+    assert.throws(() => pool.pendingSignatures(tx), reason('txn-already-in-mempool'));
+    assert.throws(() => pool.pendingSignatures(pay(coins[0]!, 2000n)), reason('txn-mempool-conflict'));
+    // Nothing to verify for a transaction already verified, or for an orphan (checked when its parent comes).
+    const next = pay(coins[1]!, 1000n);
+    chain.signatureCache.add(txid(next));
+    assert.equal(pool.pendingSignatures(next), null);
+    const orphan = pay({ txid: 'ab'.repeat(32), vout: 0, value: 10_000n }, 1000n);
+    assert.equal(pool.pendingSignatures(orphan), null);
+    assert.equal(pool.size, 1);
     assert.equal(pool.orphanCount, 0);
   });
   test('txn-already-known and bad-txns-inputs-missingorspent for confirmed transactions', () => {
