@@ -260,6 +260,10 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     ['height', `${node.chain.height} ${node.chain.tip.hash}`],
     ['mining address', node.miningAddress],
     ['pool', `${pool.threads} thread(s), ${pool.kernel} kernel`],
+    [
+      'signatures',
+      `verified ${verifier === inlineVerifier ? 'in the HTTP thread' : `in a ${verifier.kind}`}`,
+    ],
     ['data', dataDir ?? '(in memory)'],
     ['peers', String(node.peers.size)],
     ...(token ? ([['token', token]] as Array<[string, string]>) : []),
