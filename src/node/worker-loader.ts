@@ -6,7 +6,7 @@
  * Every worker is a new V8 isolate that would otherwise parse and compile the same 0.8 MB of JavaScript again,
  * function by function as start-up reaches them. The manager starts the first node without a cache, asks it
  * for one once it is up (`code-cache`: `Script.createCachedData()` after the run, so it holds every function
- * start-up compiled), and gives that to every other node: ~125 -> ~65 ms of CPU per node (measured on the
+ * start-up compiled), and gives that to every other node: ~125 -> ~65-75 ms of CPU per node (measured on the
  * 2-core machine). A cache V8 does not accept (another Node.js build) is ignored and the bundle compiles as
  * usual.
  */

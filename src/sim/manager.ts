@@ -187,7 +187,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   /**
    * Starts every node and fetches its `GET /node/id` as soon as it is up (step 2 of the old flow, while the
    * others still start). The first node starts alone: once it has answered, the code cache it makes
-   * (worker-loader.ts) lets every other node start in about half the CPU time. The other core meanwhile makes
+   * (worker-loader.ts) lets every other node start with about 60 % of the CPU time. The other core meanwhile makes
    * the other nodes' mining keys and starts the pool.
    */
   private async spawnAll(): Promise<NodeIdAnswer[]> {
