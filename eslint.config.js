@@ -48,7 +48,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'native/*.mjs', 'bench/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'native/*.mjs', 'bench/*.mjs', 'scripts/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -68,10 +68,14 @@ export function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port such that base .. base+count-1 are free now. */
+/**
+ * A base port such that base .. base+count-1 are free now. Below Linux's ephemeral range (32768-60999): a
+ * simulator's own client sockets (the manager fetching `/node/id` while later nodes still bind, peers relaying)
+ * take ports from that range, and one of them could be a node's port by the time that node listens.
+ */
 export async function freePortRun(count: number): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
     let ok = true;
     for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
     if (ok) return base;

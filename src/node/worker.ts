@@ -30,6 +30,8 @@ export interface NodeWorkerData {
   readonly newKey?: { readonly secret: string; readonly publicKey: string };
   readonly logLevel: LogLevel;
   readonly powPort: MessagePort;
+  /** V8's code cache for the bundle (worker-loader.ts), shared by every node; absent for the first. */
+  readonly codeCache?: Uint8Array;
   /** Peers to register at once (a restarted node rejoining). */
   readonly peers?: ReadonlyArray<{ id: string; address: string }>;
 }
@@ -55,9 +57,11 @@ export type WorkerMessage =
   | { type: 'failed'; code: string; message: string }
   | { type: 'status'; status: NodeStatus }
   | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
-  | { type: 'exiting' };
+  | { type: 'exiting' }
+  /** Answered by worker-loader.ts. */
+  | { type: 'code-cache'; data: Uint8Array };
 
-export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean };
+export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean } | { type: 'code-cache' };
 
 /** Wall-clock ms with sub-ms precision, comparable across threads (for propagation times). */
 export function preciseNow(): number {

@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs';
 import type { AbstractLevel } from 'abstract-level';
 import { createRequire } from 'node:module';
 import type { ClassicLevel as ClassicLevelType } from 'classic-level';
-import type { MemoryLevel as MemoryLevelType } from 'memory-level';
+import { MemoryLevel } from 'memory-level';
 import { decodeBlock, encodeBlock, parseDisplayHash, type Coin } from '../consensus/index.ts';
 import type { ChainJournal, StoredChain } from '../chain/journal.ts';
 import {
@@ -216,6 +216,8 @@ class LevelStore implements ChainStore {
 }
 
 // The LevelDB bindings load on first use, so a node without a data directory never loads a native addon.
+// memory-level is plain JavaScript and imported at once, so the node worker's bundle carries it (a require
+// from node_modules cost each worker ~15 ms at start-up).
 const requireCjs = createRequire(import.meta.url);
 
 /** An embedded LevelDB at `path` (created when missing). */
@@ -232,7 +234,6 @@ export function createLevelStore(path: string): ChainStore {
 
 /** An in-memory store (tests, and nodes run without a data directory). */
 export function createMemoryStore(): ChainStore {
-  const { MemoryLevel } = requireCjs('memory-level') as { MemoryLevel: typeof MemoryLevelType };
   return new LevelStore(
     'memory',
     new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }),

@@ -1,0 +1,87 @@
+/**
+ * `npm run build:worker`: the node worker as one CommonJS bundle (dist/node/worker.bundle.cjs) and the small
+ * loader that runs it (dist/node/worker-loader.cjs), both from tsc's output in dist/.
+ *
+ * Every node is a worker thread with its own V8 isolate, so whatever a worker loads, compiles and runs at
+ * start-up is paid once per node (64 nodes on 2 cores must be up in ≤ 5 s). Hence:
+ * - one bundle, not ~200 module files to resolve and read;
+ * - CommonJS, so the loader can compile it with a V8 code cache (`vm.Script` `cachedData`; ES modules take
+ *   none in Node 20) and a worker skips the ESM loader's own start-up;
+ * - memory-level is bundled (it was `require`d from node_modules: ~15 ms per worker); classic-level, pino-pretty
+ *   and the native addons stay outside and load on first use;
+ * - fastify's `node:https` and `node:http2` (which load TLS) are required on first use instead of at start-up:
+ *   a node serves plain HTTP/1.1 only.
+ */
+import { fileURLToPath, URL } from 'node:url';
+import { build } from 'esbuild';
+
+const external = [
+  'classic-level',
+  'pino-pretty',
+  '@napi-rs/nice',
+  'chainsim-native',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'fast-json-stringify',
+  'ajv',
+  'ajv-formats',
+  // Its CommonJS build reads its .wasm file next to itself; loaded on the first signature verification.
+  'tiny-secp256k1',
+];
+
+/**
+ * `node:https` and `node:http2` as proxies that require the real module on first property access.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyTlsModules = {
+  name: 'lazy-tls-modules',
+  setup(b) {
+    b.onResolve({ filter: /^node:(https|http2)$/ }, (args) =>
+      // The proxy's own require of the module is the real one.
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, {
+  get: (_t, key) => load()[key],
+  has: (_t, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_t, key) => {
+    const d = Object.getOwnPropertyDescriptor(load(), key);
+    if (d) d.configurable = true;
+    return d;
+  },
+});`,
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  // The sources are ES modules: `import.meta.url` becomes the bundle's own URL.
+  inject: [fileURLToPath(new URL('./import-meta-url.mjs', import.meta.url))],
+  define: { 'import.meta.url': 'importMetaUrl' },
+};
+
+await build({
+  ...common,
+  entryPoints: ['dist/node/worker.js'],
+  outfile: 'dist/node/worker.bundle.cjs',
+  external,
+  plugins: [lazyTlsModules],
+});
+await build({
+  ...common,
+  entryPoints: ['dist/node/worker-loader.js'],
+  outfile: 'dist/node/worker-loader.cjs',
+});
