@@ -25,15 +25,17 @@ function load(): TinySecp256k1 {
 /**
  * BIP-340 verification of a 64-byte signature of a 32-byte message by a 32-byte x-only key. False for any
  * malformed input (a key that is not on the curve, r ≥ p, s ≥ n): the binding throws on those, and a verifier
- * must not.
+ * must not. Throws only when the library itself cannot be loaded.
  */
 export function libsecp256k1VerifySchnorr(
   signature: Uint8Array,
   message: Uint8Array,
   key: Uint8Array,
 ): boolean {
+  // Outside the try: a library that cannot load is a broken install, to report, not a signature to refuse.
+  const secp = load();
   try {
-    return load().verifySchnorr(message, key, signature);
+    return secp.verifySchnorr(message, key, signature);
   } catch {
     return false;
   }

@@ -4,9 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/index.ts';
 import { SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
 import { silentLogger } from '../../src/util/logger.ts';
+import { buildPayment, walletFromSecret, type WalletUtxo } from '../../src/wallet/wallet.ts';
 import { runCli } from '../helpers/cli.ts';
 import { eventually } from '../helpers/nodes.ts';
 import { freePortRun, portFree } from '../helpers/ports.ts';
@@ -142,6 +144,57 @@ describe('the network manager', () => {
     }
   });
 
+  test('a transaction posted to one node is verified in its worker thread (the bundle) and relayed to the other', async () => {
+    const run = await start(2);
+    const { sim, managerUrl } = run;
+    try {
+      const [a, b] = sim.nodes as [(typeof sim.nodes)[0], (typeof sim.nodes)[0]];
+      const alice = walletFromSecret(new Uint8Array(32).fill(7), networks.regtest);
+      const bob = walletFromSecret(new Uint8Array(32).fill(8), networks.regtest);
+      assert.equal((await fetch(`http://${a.address}/mine?address=${alice.address}`)).status, 200);
+      for (let i = 0; i < networks.regtest.coinbaseMaturity; i++) {
+        assert.equal((await fetch(`http://${a.address}/mine`)).status, 200);
+      }
+      await eventually(
+        async () => (await get<{ height: number }>(`http://${b.address}/node/id`)).body.height === 101,
+      );
+      const { utxos } = (
+        await get<{ utxos: WalletUtxo[] }>(`http://${b.address}/address/${alice.address}/utxos`)
+      ).body;
+      const pay = (fee: bigint) =>
+        buildPayment({
+          wallet: alice,
+          utxos,
+          to: bob.address,
+          amount: 1000n,
+          fee,
+          auxRand: () => new Uint8Array(32),
+        }).tx;
+      const post = (tx: Transaction) =>
+        get<{ txid?: string; error?: { code: string } }>(`http://${b.address}/transactions/new`, {
+          method: 'POST',
+          body: JSON.stringify(txToJSON(tx)),
+          headers: { 'content-type': 'application/json' },
+        });
+      const forged = pay(500n);
+      const script = forged.inputs[0]!.script.slice();
+      script[0]! ^= 1;
+      const refused = await post({ ...forged, inputs: [{ ...forged.inputs[0]!, script }] });
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.error?.code, 'mandatory-script-verify-flag-failed');
+      const tx = pay(500n);
+      const accepted = await post(tx);
+      assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.txid, txid(tx));
+      await eventually(
+        async () =>
+          (await get<{ mempool: { count: number } }>(`http://${a.address}/node/id`)).body.mempool.count === 1,
+      );
+    } finally {
+      await fetch(`${managerUrl}/shutdown/all`).catch(() => undefined);
+      await run.stopped;
+    }
+  });
   test('GET /shutdown/all reports every node and closes every port', async () => {
     const run = await start(2);
     const ports = [run.sim.opts.port, ...run.sim.nodes.map((n) => n.port)];
