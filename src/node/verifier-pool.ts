@@ -25,6 +25,18 @@ export interface PoolVerifierOptions {
 interface Waiting {
   readonly checks: readonly SignatureCheck[];
   readonly resolve: (index: number) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** The pool failed this batch (a thread died): verify it here instead; a transaction is never lost. */
+function verifyHere(items: readonly Waiting[]): void {
+  for (const w of items) {
+    try {
+      w.resolve(firstFailedCheck(w.checks));
+    } catch (err) {
+      w.reject(err);
+    }
+  }
 }
 
 function pack(items: readonly Waiting[]): VerifyTask {
@@ -80,10 +92,10 @@ export function createPoolVerifier(opts: PoolVerifierOptions = {}): SignatureVer
       queue = queue.slice(take);
       const task = pack(items);
       inFlight++;
-      (pool.run(task, { transferList: [task.packed.buffer as ArrayBuffer] }) as Promise<number[]>)
+      void (pool.run(task, { transferList: [task.packed.buffer as ArrayBuffer] }) as Promise<number[]>)
         .then(
           (results) => items.forEach((w, i) => w.resolve(results[i]!)),
-          () => items.forEach((w) => w.resolve(firstFailedCheck(w.checks))),
+          () => verifyHere(items),
         )
         .finally(() => {
           inFlight--;
@@ -96,8 +108,8 @@ export function createPoolVerifier(opts: PoolVerifierOptions = {}): SignatureVer
     kind: `pool of ${threads} thread(s)`,
     firstInvalid(checks) {
       if (checks.length === 0) return Promise.resolve(-1);
-      return new Promise<number>((resolve) => {
-        queue.push({ checks, resolve });
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ checks, resolve, reject });
         if (!scheduled && inFlight < threads) {
           scheduled = true;
           setImmediate(pump);
