@@ -124,6 +124,54 @@ export async function httpLoad(
   return { latencies, errors, seconds };
 }
 
+/**
+ * Open-loop load: `GET path` at a fixed `rate` per second for `seconds`, each request sent on time whether or
+ * not earlier ones have answered (keep-alive, up to 64 connections), as independent users probing nodes would;
+ * `portOf(i)` picks the port of request i. Unlike `httpLoad`, which sends as fast as answers come back and so
+ * keeps the cores busy with its own work, this measures the latency a request meets at that rate.
+ */
+export async function rateLoad(
+  portOf: (i: number) => number,
+  rate: number,
+  seconds: number,
+  path = '/node/id',
+): Promise<{ latencies: number[]; errors: number; sent: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  let errors = 0;
+  let sent = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+    for (; sent < due; sent++) {
+      const port = portOf(sent);
+      inFlight.push(
+        new Promise((resolve) => {
+          const start = performance.now();
+          const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode === 200) latencies.push(performance.now() - start);
+              else errors++;
+              resolve();
+            });
+          });
+          req.on('timeout', () => req.destroy(new Error('timeout')));
+          req.on('error', () => {
+            errors++;
+            resolve();
+          });
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { latencies, errors, sent };
+}
+
 export function round(x: number, places = 2): number {
   const f = 10 ** places;
   return Math.round(x * f) / f;

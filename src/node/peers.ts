@@ -5,6 +5,8 @@
  * that reaches 100 is dropped. Mutated blocks and blocks too new in time score 0, so an honest peer relaying a
  * block we cannot check yet is never punished.
  */
+import { requestJSON } from '../util/http-json.ts';
+
 export const BAN_THRESHOLD = 100;
 
 export interface Peer {
@@ -128,27 +130,16 @@ export class PeerSet {
     let lastError: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
       try {
-        const res = await fetch(`http://${address}${path}`, {
+        const res = await requestJSON(`http://${address}${path}`, {
           method: opts.method ?? 'GET',
-          headers: {
-            ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-            ...(this.opts.identity?.() ?? {}),
-            ...opts.headers,
-          },
-          ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-          signal: AbortSignal.timeout(opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 5000),
+          headers: { ...(this.opts.identity?.() ?? {}), ...opts.headers },
+          ...(opts.body === undefined ? {} : { body: opts.body }),
+          timeoutMs: opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 5000,
         });
-        const text = await res.text();
-        let body: unknown = text;
-        try {
-          body = text.length > 0 ? JSON.parse(text) : null;
-        } catch {
-          // Not JSON: keep the text for the error message.
-        }
         const peer = this.byAddress(address);
         if (peer) peer.lastSeen = this.now();
-        if (!res.ok) throw new PeerHttpError(address, res.status, body);
-        return body as T;
+        if (res.status < 200 || res.status >= 300) throw new PeerHttpError(address, res.status, res.body);
+        return res.body as T;
       } catch (err) {
         if (err instanceof PeerHttpError) throw err;
         lastError = err;

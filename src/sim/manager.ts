@@ -4,7 +4,6 @@
  * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each.
  */
 import { EventEmitter } from 'node:events';
-import { request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { servePowPort } from '../mining/remote.ts';
 import { createPowScheduler, type PowClient, type PowScheduler } from '../mining/scheduler.ts';
 import type { ManagerMessage, NodeStatus, NodeWorkerData, WorkerMessage } from '../node/worker.ts';
 import type { LogLevel } from '../util/logger.ts';
+import { requestJSON } from '../util/http-json.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
 import { generateMiningKey } from '../node/keys.ts';
@@ -157,7 +157,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       (pool) => {
         this.pool = pool;
         this.log.info(
-          { kernel: this.kernelName, threads, nice: pool.niceness },
+          { kernel: this.kernelName, threads, nice: pool.niceness, schedIdle: pool.idleClass },
           `proof-of-work pool: ${threads} thread(s), ${this.kernelName} kernel`,
         );
       },
@@ -579,62 +579,22 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/**
- * A JSON request over loopback HTTP with a timeout; non-2xx answers reject with the node's error message.
- * node:http with its keep-alive global agent rather than fetch: undici costs the manager ~100 ms to load and
- * more per request, and start-up sends two requests to every node.
- */
-export function httpJSON<T = unknown>(
+/** A JSON request over loopback HTTP with a timeout; non-2xx answers reject with the node's error message. */
+export async function httpJSON<T = unknown>(
   url: string,
   opts: { method?: 'GET' | 'POST'; body?: unknown; timeoutMs?: number; token?: string | undefined } = {},
 ): Promise<T> {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  return new Promise<T>((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: opts.method ?? 'GET',
-        headers: {
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
-        res.on('end', () => {
-          clearTimeout(timer);
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = null;
-          try {
-            body = text ? (JSON.parse(text) as unknown) : null;
-          } catch {
-            if ((res.statusCode ?? 0) < 300) return reject(new Error(`${url} answered with invalid JSON`));
-          }
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) {
-            const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-            return reject(
-              new Error(`${url} answered ${status}: ${err?.code ?? ''} ${err?.message ?? text}`.trim()),
-            );
-          }
-          resolve(body as T);
-        });
-      },
-    );
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      reject(err);
-    }
-    const timer = setTimeout(
-      () => req.destroy(new Error(`${url} did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    req.on('error', fail);
-    req.end(payload);
+  const { status, body } = await requestJSON(url, {
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(opts.body === undefined ? {} : { body: opts.body }),
+    ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}),
+    timeoutMs: opts.timeoutMs ?? 10_000,
   });
+  if (status < 200 || status >= 300) {
+    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    const detail = err ? `${err.code ?? ''} ${err.message ?? ''}` : typeof body === 'string' ? body : '';
+    throw new Error(`${url} answered ${status}: ${detail}`.trim());
+  }
+  if (typeof body === 'string') throw new Error(`${url} answered with invalid JSON`);
+  return body as T;
 }

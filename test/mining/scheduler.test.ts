@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { createInlineExecutor, MIN_SLICE, RANGE_SLICES, scanTask } from '../../src/mining/executors.ts';
 import { type Kernel, selectKernel, targetToInternalBytes } from '../../src/mining/kernels/index.ts';
@@ -111,6 +112,8 @@ describe('PoW scheduler', () => {
       // must say so once instead of staying silent.
       if (executor.niceness === 19) assert.deepEqual(warnings, []);
       else assert.match(warnings.join('\n'), /nice/);
+      // On Linux with util-linux's chrt (Debian always has it) the threads are in the SCHED_IDLE class.
+      if (process.platform === 'linux' && existsSync('/usr/bin/chrt')) assert.equal(executor.idleClass, true);
       const h = header(5);
       const target = targetToInternalBytes((1n << 256n) / 3000n);
       const expected = kernel.scan(h, target, 0, 1_000_000);

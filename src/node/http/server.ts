@@ -35,6 +35,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests are not logged, so a per-request child logger (a pino child each time) buys nothing: a
+    // route's `req.log` is the node's logger itself.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     schemaController: lightSchemaController as never,
     keepAliveTimeout: 30_000,
