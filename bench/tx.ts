@@ -2,7 +2,8 @@
  * `npm run bench -- tx`: the cost of transactions.
  *
  * - BIP-340 verifications per second in one thread, with @noble/curves (pure JavaScript, the reference) and
- *   with libsecp256k1 (WebAssembly, what nodes verify with), and through the node's signature pool
+ *   with libsecp256k1 in WebAssembly and, where it is built, native (util/secp256k1.ts: nodes verify with the
+ *   native build when there is one), and through the node's signature pool
  *   (node/verifier.ts, one thread per core);
  * - transactions accepted per second by one node over HTTP (target: at least 2,000): a regtest node in a worker
  *   thread, 2,000 one-input payments posted over loopback with 16 requests in flight (keep-alive, through the
@@ -20,6 +21,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Chain, createChain } from '../src/chain/chain.ts';
 import { SignatureCache } from '../src/chain/utxo.ts';
+import type { verifySchnorr } from '../src/consensus/index.ts';
 import {
   type Block,
   blockSubsidy,
@@ -32,7 +34,6 @@ import {
   txid,
   txToJSON,
   keyScript,
-  verifySchnorr,
   verifySchnorrNoble,
 } from '../src/consensus/index.ts';
 import { createMempool } from '../src/mempool/mempool.ts';
@@ -41,6 +42,7 @@ import { bytesToHex } from '../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet } from '../src/wallet/wallet.ts';
 import { clearProgress, machine, median, postLoad, printTable, progress, writeResults } from './lib.ts';
 import { createPoolVerifier } from '../src/node/verifier-pool.ts';
+import { libsecp256k1, nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/util/secp256k1.ts';
 
 const params = networks.regtest;
 const HTTP_TXS = 2000;
@@ -55,7 +57,13 @@ function timeFor(seconds: number, fn: () => number): number {
   return done / ((performance.now() - t0) / 1000);
 }
 
-async function signatures(): Promise<{ noble: number; libsecp256k1: number; pool: number; threads: number }> {
+async function signatures(): Promise<{
+  noble: number;
+  wasm: number;
+  native: number | null;
+  pool: number;
+  threads: number;
+}> {
   const sk = new Uint8Array(randomBytes(32));
   const key = publicKeyOf(sk);
   const n = 256;
@@ -71,8 +79,12 @@ async function signatures(): Promise<{ noble: number; libsecp256k1: number; pool
   };
   progress('verifying in one thread, @noble/curves');
   const noble = oneThread(verifySchnorrNoble);
-  progress('verifying in one thread, libsecp256k1');
-  const libsecp256k1 = oneThread(verifySchnorr);
+  progress('verifying in one thread, libsecp256k1 (wasm)');
+  const wasmLib = wasmLibsecp256k1();
+  const wasm = oneThread((s, m, k) => wasmLib.verify(s, m, k));
+  const nativeLib = nativeLibsecp256k1();
+  progress('verifying in one thread, libsecp256k1 (native)');
+  const native = nativeLib ? oneThread((s, m, k) => nativeLib.verify(s, m, k)) : null;
   const threads = availableParallelism();
   const verifier = createPoolVerifier({ threads });
   const checks = sigs.map((signature, i) => [{ signature, message: msgs[i]!, key }]);
@@ -89,7 +101,7 @@ async function signatures(): Promise<{ noble: number; libsecp256k1: number; pool
   const pool = verified / ((performance.now() - t0) / 1000);
   await verifier.close();
   clearProgress();
-  return { noble, libsecp256k1, pool, threads };
+  return { noble, wasm, native, pool, threads };
 }
 
 /** Payments from `wallet`, each spending one output of the coinbase `coinbase`. */
@@ -258,7 +270,9 @@ export async function run(): Promise<void> {
     target: { httpTxPerSecond: 2000 },
     signatures: {
       nobleVerifyPerSecond: r(sig.noble),
-      libsecp256k1VerifyPerSecond: r(sig.libsecp256k1),
+      wasmVerifyPerSecond: r(sig.wasm),
+      nativeVerifyPerSecond: sig.native === null ? null : r(sig.native),
+      nodesVerifyWith: libsecp256k1().name,
       poolVerifyPerSecond: r(sig.pool),
       poolThreads: sig.threads,
     },
@@ -291,14 +305,21 @@ export async function run(): Promise<void> {
         'reference',
       ],
       [
-        'BIP-340 verify, 1 thread, libsecp256k1',
-        perSecond(results.signatures.libsecp256k1VerifyPerSecond),
-        `${(sig.libsecp256k1 / sig.noble).toFixed(1)}x noble`,
+        'BIP-340 verify, 1 thread, libsecp256k1 (wasm)',
+        perSecond(results.signatures.wasmVerifyPerSecond),
+        `${(sig.wasm / sig.noble).toFixed(1)}x noble`,
+      ],
+      [
+        'BIP-340 verify, 1 thread, libsecp256k1 (native)',
+        sig.native === null ? 'not built' : perSecond(Math.round(sig.native)),
+        sig.native === null
+          ? 'install libsecp256k1-dev, then npm ci'
+          : `${(sig.native / sig.noble).toFixed(1)}x noble`,
       ],
       [
         `BIP-340 verify, signature pool x${sig.threads}`,
         perSecond(results.signatures.poolVerifyPerSecond),
-        'node/verifier.ts, one check per transaction',
+        `${libsecp256k1().name}, one check per transaction`,
       ],
       [
         'accepted over HTTP, 1 node',

@@ -10,7 +10,13 @@ import {
   verifySchnorr,
   verifySchnorrNoble,
 } from '../../src/consensus/index.ts';
-import { libsecp256k1VerifySchnorr } from '../../src/util/secp256k1.ts';
+import { existsSync } from 'node:fs';
+import {
+  libsecp256k1,
+  libsecp256k1VerifySchnorr,
+  nativeLibsecp256k1,
+  wasmLibsecp256k1,
+} from '../../src/util/secp256k1.ts';
 import { bytesToHex, hexToBytes } from '../../src/util/bytes.ts';
 import { spendTx, testKey } from '../helpers/tx.ts';
 import { readVector } from '../helpers/vectors.ts';
@@ -56,8 +62,10 @@ describe('BIP-340 test vectors through our wrapper (sighash.ts)', () => {
       const pub = hexToBytes(r.publicKey);
       assert.equal(verifySchnorr(sig, msg, pub), r.result);
       assert.equal(verifySchnorrNoble(sig, msg, pub), r.result, '@noble/curves');
-      // libsecp256k1's binding takes 32-byte messages only (rows 15-18 have other lengths).
-      if (msg.length === 32) assert.equal(libsecp256k1VerifySchnorr(sig, msg, pub), r.result, 'libsecp256k1');
+      // The wasm binding takes 32-byte messages only (rows 15-18 have other lengths); the native one any.
+      if (msg.length === 32) assert.equal(wasmLibsecp256k1().verify(sig, msg, pub), r.result, 'wasm');
+      const native = nativeLibsecp256k1();
+      if (native) assert.equal(native.verify(sig, msg, pub), r.result, 'native');
       if (r.secretKey) {
         const sk = hexToBytes(r.secretKey);
         assert.equal(bytesToHex(publicKeyOf(sk)), r.publicKey);
@@ -74,6 +82,16 @@ describe('BIP-340 test vectors through our wrapper (sighash.ts)', () => {
 });
 
 describe('libsecp256k1 and @noble/curves agree (the fast path against the reference)', () => {
+  const builds = [wasmLibsecp256k1(), ...(nativeLibsecp256k1() ? [nativeLibsecp256k1()!] : [])];
+  test('nodes verify with the native build where the library is installed, with the wasm one otherwise', () => {
+    const headers = ['/usr/include', '/usr/local/include'].some((d) =>
+      existsSync(`${d}/secp256k1_schnorrsig.h`),
+    );
+    // npm ci builds the addon when the headers are there (.ci/run installs Debian's libsecp256k1-dev).
+    if (headers)
+      assert.ok(nativeLibsecp256k1(), 'libsecp256k1 headers are installed but the addon is not built');
+    assert.equal(libsecp256k1().name, nativeLibsecp256k1() ? 'libsecp256k1 (native)' : 'libsecp256k1 (wasm)');
+  });
   // Deterministic pseudo-random bytes, so a failure reproduces.
   let state = 0x2545f491;
   const bytes = (n: number): Uint8Array =>
@@ -91,7 +109,7 @@ describe('libsecp256k1 and @noble/curves agree (the fast path against the refere
       const msg = bytes(32);
       const sig = signSchnorr(msg, sk, bytes(32));
       const pub = publicKeyOf(sk);
-      assert.equal(libsecp256k1VerifySchnorr(sig, msg, pub), true);
+      for (const lib of builds) assert.equal(lib.verify(sig, msg, pub), true, lib.name);
       valid++;
       for (const [which, field] of [
         ['signature', sig],
@@ -106,9 +124,16 @@ describe('libsecp256k1 and @noble/curves agree (the fast path against the refere
           message: which === 'message' ? bad : msg,
           key: which === 'key' ? bad : pub,
         };
-        const fast = libsecp256k1VerifySchnorr(args.signature, args.message, args.key);
-        assert.equal(fast, verifySchnorrNoble(args.signature, args.message, args.key), `${which}, case ${i}`);
-        assert.equal(fast, false, `a flipped ${which} bit must not verify (case ${i})`);
+        const reference = verifySchnorrNoble(args.signature, args.message, args.key);
+        assert.equal(reference, false, `a flipped ${which} bit must not verify (case ${i})`);
+        for (const lib of builds) {
+          assert.equal(
+            lib.verify(args.signature, args.message, args.key),
+            reference,
+            `${lib.name}: ${which}, case ${i}`,
+          );
+        }
+        assert.equal(libsecp256k1VerifySchnorr(args.signature, args.message, args.key), false);
         agreed++;
       }
     }
@@ -130,6 +155,8 @@ describe('libsecp256k1 and @noble/curves agree (the fast path against the refere
     ];
     for (const [name, s, k] of cases) {
       assert.equal(libsecp256k1VerifySchnorr(s, msg, k), false, name);
+      const native = nativeLibsecp256k1();
+      if (native) assert.equal(native.verify(s, msg, k), false, `native: ${name}`);
       assert.equal(verifySchnorrNoble(s, msg, k), false, name);
       assert.equal(verifySchnorr(s, msg, k), false, name);
     }
