@@ -8,6 +8,7 @@ import { type HostedNode, hostNode, isLoopback } from '../../node/host.ts';
 import { openNode } from '../../node/open.ts';
 import { createPoolVerifier } from '../../node/verifier-pool.ts';
 import { inlineVerifier } from '../../node/verifier.ts';
+import { libsecp256k1 } from '../../util/secp256k1.ts';
 import { isAddress } from '../../node/peers.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { reindexStore } from '../../store/reindex.ts';
@@ -262,7 +263,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     ['pool', `${pool.threads} thread(s), ${pool.kernel} kernel`],
     [
       'signatures',
-      `verified ${verifier === inlineVerifier ? 'in the HTTP thread' : `in a ${verifier.kind}`}`,
+      `${libsecp256k1().name}, ${verifier === inlineVerifier ? 'in the HTTP thread' : `in a ${verifier.kind}`}`,
     ],
     ['data', dataDir ?? '(in memory)'],
     ['peers', String(node.peers.size)],
