@@ -82,6 +82,19 @@ export async function freePortRun(count: number): Promise<number> {
   }
 }
 
+/** One keep-alive `GET path` on 127.0.0.1:`port`: its latency in ms, or null for an error or a non-200 answer. */
+function timedGet(agent: Agent, port: number, path: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t0 : null));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(null));
+  });
+}
+
 /**
  * `total` keep-alive `GET path` requests over `concurrency` connections (node:http: lighter than fetch, so
  * the client measures the server rather than itself); `portOf(i)` picks the port of request i.
@@ -96,23 +109,11 @@ export async function httpLoad(
   const latencies: number[] = [];
   let errors = 0;
   let issued = 0;
-  const one = (port: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) latencies.push(performance.now() - t0);
-          else errors++;
-          resolve();
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-    });
+  const one = async (port: number): Promise<void> => {
+    const ms = await timedGet(agent, port, path);
+    if (ms === null) errors++;
+    else latencies.push(ms);
+  };
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -147,21 +148,9 @@ export async function rateLoad(
     for (; sent < due; sent++) {
       const port = portOf(sent);
       inFlight.push(
-        new Promise((resolve) => {
-          const start = performance.now();
-          const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
-            res.resume();
-            res.on('end', () => {
-              if (res.statusCode === 200) latencies.push(performance.now() - start);
-              else errors++;
-              resolve();
-            });
-          });
-          req.on('timeout', () => req.destroy(new Error('timeout')));
-          req.on('error', () => {
-            errors++;
-            resolve();
-          });
+        timedGet(agent, port, path).then((ms) => {
+          if (ms === null) errors++;
+          else latencies.push(ms);
         }),
       );
     }

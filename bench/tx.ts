@@ -21,7 +21,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type Chain, createChain } from '../src/chain/chain.ts';
 import { SignatureCache } from '../src/chain/utxo.ts';
-import type { verifySchnorr } from '../src/consensus/index.ts';
 import {
   type Block,
   blockSubsidy,
@@ -34,7 +33,8 @@ import {
   txid,
   txToJSON,
   keyScript,
-  verifySchnorrNoble,
+  type SchnorrVerify,
+  verifySchnorr,
 } from '../src/consensus/index.ts';
 import { createMempool } from '../src/mempool/mempool.ts';
 import { createBlockTemplate } from '../src/mining/template.ts';
@@ -70,7 +70,7 @@ async function signatures(): Promise<{
   const msgs = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   progress('signing 256 messages');
   const sigs = msgs.map((m) => signSchnorr(m, sk, aux()));
-  const oneThread = (verify: typeof verifySchnorr): number => {
+  const oneThread = (verify: SchnorrVerify): number => {
     for (let i = 0; i < 50; i++) verify(sigs[i]!, msgs[i]!, key);
     return timeFor(3, () => {
       for (let i = 0; i < n; i++) if (!verify(sigs[i]!, msgs[i]!, key)) throw new Error('bad signature');
@@ -78,7 +78,7 @@ async function signatures(): Promise<{
     });
   };
   progress('verifying in one thread, @noble/curves');
-  const noble = oneThread(verifySchnorrNoble);
+  const noble = oneThread(verifySchnorr);
   progress('verifying in one thread, libsecp256k1 (wasm)');
   const wasmLib = wasmLibsecp256k1();
   const wasm = oneThread((s, m, k) => wasmLib.verify(s, m, k));

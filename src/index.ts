@@ -68,11 +68,14 @@ export {
   txid,
   type TxProof,
   verifyMerkleBranch,
+  type SchnorrVerify,
   verifySchnorr,
   verifyTxProof,
+  withFastPath,
 } from './consensus/index.ts';
 export { type Chain, type ChainUpdate, createChain } from './chain/chain.ts';
 export { UtxoSet } from './chain/utxo.ts';
+export { fastVerifySchnorr } from './chain/verify.ts';
 export { createMempool, type Mempool } from './mempool/mempool.ts';
 export {
   type AddResult,

@@ -27,6 +27,7 @@ import {
 import { type BlockEntry, BlockTree, type ChainTip, type ReorgPath } from './block-tree.ts';
 import type { ChainJournal, JournalEntry, StoredChain } from './journal.ts';
 import { SignatureCache, UtxoOverlay, UtxoSet } from './utxo.ts';
+import { fastVerifySchnorr } from './verify.ts';
 
 export interface AcceptResult {
   readonly entry: BlockEntry;
@@ -254,7 +255,7 @@ export class Chain {
 
   private verify(tx: Transaction, spent: readonly Coin[], id: string): void {
     if (this.signatureCache.has(id)) return;
-    checkSignatures(tx, spent);
+    checkSignatures(tx, spent, fastVerifySchnorr);
     this.signatureCache.add(id);
   }
 

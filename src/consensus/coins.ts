@@ -7,7 +7,7 @@
 import { ConsensusError } from './errors.ts';
 import type { NetworkParams } from './params.ts';
 import { checkOutputScripts, isUnspendable } from './script.ts';
-import { firstBadSignature, type SpentOutput } from './sighash.ts';
+import { firstBadSignature, type SchnorrVerify, type SpentOutput } from './sighash.ts';
 import { blockSubsidy, isCoinbase, moneyRange, type OutPoint, type Transaction, txid } from './tx.ts';
 import type { Block } from './block.ts';
 
@@ -91,9 +91,16 @@ export function checkTxInputs(
   return { fee, spent };
 }
 
-/** Throws `mandatory-script-verify-flag-failed` unless every input is signed by the key it spends. */
-export function checkSignatures(tx: Transaction, spent: readonly SpentOutput[]): void {
-  const bad = firstBadSignature(tx, spent);
+/**
+ * Throws `mandatory-script-verify-flag-failed` unless every input is signed by the key it spends. `verify`
+ * defaults to @noble/curves; a node passes libsecp256k1 (chain/verify.ts).
+ */
+export function checkSignatures(
+  tx: Transaction,
+  spent: readonly SpentOutput[],
+  verify?: SchnorrVerify,
+): void {
+  const bad = firstBadSignature(tx, spent, verify);
   if (bad >= 0) {
     throw new ConsensusError(
       'mandatory-script-verify-flag-failed',

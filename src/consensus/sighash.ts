@@ -13,7 +13,6 @@
  * Pure: signing takes its auxiliary randomness (BIP-340 `a`) as an argument; the caller supplies it.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { libsecp256k1VerifySchnorr } from '../util/secp256k1.ts';
 import { ByteWriter } from './encoding.ts';
 import { internalFromDisplay, sha256 } from './hash.ts';
 import { classifyScript, SIGNATURE_SIZE } from './script.ts';
@@ -64,25 +63,31 @@ export function sighashes(tx: Transaction, spent: readonly SpentOutput[]): Uint8
   });
 }
 
+/** A BIP-340 verifier: whether `signature` signs `message` for the x-only `key`; false, never a throw, on bad input. */
+export type SchnorrVerify = (signature: Uint8Array, message: Uint8Array, key: Uint8Array) => boolean;
+
 /**
- * BIP-340 verification of a 64-byte signature of a message by a 32-byte x-only key; never throws. A 32-byte
- * message (every sighash) goes to libsecp256k1 (util/secp256k1.ts); any other length to @noble/curves. The two
- * agree on every BIP-340 vector and on random tampering (test/consensus/signatures.test.ts).
+ * BIP-340 verification by @noble/curves (pure JavaScript): the reference, and what consensus code uses unless
+ * its caller passes a faster verifier. Never throws.
  */
 export function verifySchnorr(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
-  if (signature.length !== SIGNATURE_SIZE || key.length !== 32) return false;
-  if (message.length === 32) return libsecp256k1VerifySchnorr(signature, message, key);
-  return verifySchnorrNoble(signature, message, key);
-}
-
-/** BIP-340 verification by @noble/curves alone (pure JavaScript): the reference the fast path is tested against. */
-export function verifySchnorrNoble(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
   if (signature.length !== SIGNATURE_SIZE || key.length !== 32) return false;
   try {
     return schnorr.verify(signature, message, key);
   } catch {
     return false;
   }
+}
+
+/**
+ * A verifier that sends 32-byte messages (every sighash) to `fast32` and any other length to `verifySchnorr`.
+ * Nodes build theirs from libsecp256k1 (chain/verify.ts), whose wasm binding takes 32-byte messages only.
+ */
+export function withFastPath(fast32: SchnorrVerify): SchnorrVerify {
+  return (signature, message, key) => {
+    if (signature.length !== SIGNATURE_SIZE || key.length !== 32) return false;
+    return message.length === 32 ? fast32(signature, message, key) : verifySchnorr(signature, message, key);
+  };
 }
 
 /** BIP-340 signing; `auxRand` is the 32 bytes of auxiliary randomness BIP-340 recommends (pass fresh ones). */
@@ -118,16 +123,23 @@ export function signatureChecks(tx: Transaction, spent: readonly SpentOutput[]):
 const NO_KEY = new Uint8Array(0);
 
 /** Index of the first check that fails, or -1 when all pass. */
-export function firstFailedCheck(checks: readonly SignatureCheck[]): number {
-  return checks.findIndex((c) => !verifySchnorr(c.signature, c.message, c.key));
+export function firstFailedCheck(
+  checks: readonly SignatureCheck[],
+  verify: SchnorrVerify = verifySchnorr,
+): number {
+  return checks.findIndex((c) => !verify(c.signature, c.message, c.key));
 }
 
 /**
  * Index of the first input whose script is not a valid signature by the key its spent output pays, or -1 when
  * every input is signed. An output that is not pay-to-key cannot be spent.
  */
-export function firstBadSignature(tx: Transaction, spent: readonly SpentOutput[]): number {
-  return firstFailedCheck(signatureChecks(tx, spent));
+export function firstBadSignature(
+  tx: Transaction,
+  spent: readonly SpentOutput[],
+  verify: SchnorrVerify = verifySchnorr,
+): number {
+  return firstFailedCheck(signatureChecks(tx, spent), verify);
 }
 
 /**

@@ -15,6 +15,7 @@
  *   disconnected transactions back and re-checks everything against the new tip.
  */
 import type { Chain, ChainUpdate } from '../chain/chain.ts';
+import { fastVerifySchnorr } from '../chain/verify.ts';
 import {
   type Coin,
   type CoinView,
@@ -106,6 +107,11 @@ export class Mempool {
   private readonly orphanExpiry: number;
   private readonly clock: () => number;
   private readonly entries = new Map<string, MempoolEntry>();
+  /**
+   * Serialised size and txid of each transaction object validated, so that the node's two passes over one
+   * transaction (pendingSignatures, then accept) serialise and hash it once. Weak: it never holds a transaction.
+   */
+  private readonly identities = new WeakMap<Transaction, { readonly id: string; readonly size: number }>();
   /** Outpoint key -> txid of the pool transaction spending it. */
   private readonly spentBy = new Map<string, string>();
   private readonly orphans = new Map<string, Orphan>();
@@ -225,8 +231,13 @@ export class Mempool {
   ):
     | { kind: 'orphan'; id: string; size: number; missing: string[] }
     | { kind: 'valid'; id: string; size: number; fee: bigint; spent: Coin[] } {
-    const bytes = encodeTx(tx);
-    const id = displayFromInternal(hash256(bytes));
+    let identity = this.identities.get(tx);
+    if (!identity) {
+      const bytes = encodeTx(tx);
+      identity = { id: displayFromInternal(hash256(bytes)), size: bytes.length };
+      this.identities.set(tx, identity);
+    }
+    const { id, size } = identity;
     if (this.entries.has(id)) throw new ConsensusError('txn-already-in-mempool', id);
     const params = this.chain.params;
     checkTransaction(tx, params.maxBlockSize);
@@ -256,16 +267,16 @@ export class Mempool {
       }
       missing.add(parent);
     }
-    if (missing.size > 0) return { kind: 'orphan', id, size: bytes.length, missing: [...missing] };
+    if (missing.size > 0) return { kind: 'orphan', id, size, missing: [...missing] };
     const { fee, spent } = checkTxInputs(tx, view, this.chain.height + 1, params);
-    const minFee = this.minRelayFeeRate * BigInt(bytes.length);
+    const minFee = this.minRelayFeeRate * BigInt(size);
     if (fee < minFee) {
       throw new ConsensusError(
         'min relay fee not met',
-        `fee ${fee} < ${minFee} (${this.minRelayFeeRate}/byte x ${bytes.length} bytes)`,
+        `fee ${fee} < ${minFee} (${this.minRelayFeeRate}/byte x ${size} bytes)`,
       );
     }
-    return { kind: 'valid', id, size: bytes.length, fee, spent };
+    return { kind: 'valid', id, size, fee, spent };
   }
 
   private acceptOne(tx: Transaction): AcceptOutcome {
@@ -273,7 +284,7 @@ export class Mempool {
     if (v.kind === 'orphan') return this.addOrphan(tx, v.id, v.size, v.missing);
     const { id, fee, spent, size } = v;
     if (!this.chain.signatureCache.has(id)) {
-      checkSignatures(tx, spent);
+      checkSignatures(tx, spent, fastVerifySchnorr);
       this.chain.signatureCache.add(id);
     }
     const parents = new Set<string>();

@@ -1,4 +1,5 @@
 /** The signature pool of node/verifier.ts: verification off the HTTP thread, in small batches. */
+import { fastVerifySchnorr } from '../chain/verify.ts';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { firstFailedCheck, type SignatureCheck } from '../consensus/index.ts';
@@ -32,7 +33,7 @@ interface Waiting {
 function verifyHere(items: readonly Waiting[]): void {
   for (const w of items) {
     try {
-      w.resolve(firstFailedCheck(w.checks));
+      w.resolve(firstFailedCheck(w.checks, fastVerifySchnorr));
     } catch (err) {
       w.reject(err);
     }

@@ -12,6 +12,7 @@
  * Not the proof-of-work pool: that one runs at nice 19 and is saturated while mining; a transaction should
  * not wait behind a mining slice.
  */
+import { fastVerifySchnorr } from '../chain/verify.ts';
 import { firstFailedCheck, type SignatureCheck } from '../consensus/index.ts';
 
 export interface SignatureVerifier {
@@ -24,6 +25,6 @@ export interface SignatureVerifier {
 
 export const inlineVerifier: SignatureVerifier = {
   kind: 'inline',
-  firstInvalid: (checks) => Promise.resolve(firstFailedCheck(checks)),
+  firstInvalid: (checks) => Promise.resolve(firstFailedCheck(checks, fastVerifySchnorr)),
   close: () => Promise.resolve(),
 };

@@ -2,6 +2,7 @@
  * The signature pool's task file (node/verifier-pool.ts): verifies a packed batch of BIP-340 checks and returns, for
  * each transaction in it, the index of its first failing check, or -1.
  */
+import { fastVerifySchnorr } from '../chain/verify.ts';
 import { type SignatureCheck, firstFailedCheck } from '../consensus/index.ts';
 import { CHECK_BYTES, type VerifyTask } from './verifier-pool.ts';
 
@@ -19,7 +20,7 @@ export default function verifyBatch(task: VerifyTask): number[] {
         key: hasKey ? packed.subarray(at + 96, at + 128) : packed.subarray(0, 0),
       });
     }
-    out.push(firstFailedCheck(checks));
+    out.push(firstFailedCheck(checks, fastVerifySchnorr));
   }
   return out;
 }
