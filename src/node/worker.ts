@@ -9,6 +9,7 @@ import { createPortPowClient } from '../mining/remote.ts';
 import { createFileLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
 import { openNode } from './open.ts';
+export { rehearseBlockPath } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
 import { reindexStore } from '../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../store/store.ts';
@@ -30,7 +31,7 @@ export interface NodeWorkerData {
   readonly newKey?: { readonly secret: string; readonly publicKey: string };
   readonly logLevel: LogLevel;
   readonly powPort: MessagePort;
-  /** V8's code cache for the bundle (worker-loader.ts), shared by every node; absent for the first. */
+  /** V8's code cache for the bundle (worker-loader.ts), shared by every node; absent if it could not be made. */
   readonly codeCache?: Uint8Array;
   /** Peers to register at once (a restarted node rejoining). */
   readonly peers?: ReadonlyArray<{ id: string; address: string }>;
@@ -58,10 +59,15 @@ export type WorkerMessage =
   | { type: 'status'; status: NodeStatus }
   | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
   | { type: 'exiting' }
-  /** Answered by worker-loader.ts. */
-  | { type: 'code-cache'; data: Uint8Array };
+  /** From the rehearsal worker (worker-loader.ts). */
+  | { type: 'code-cache'; data: Uint8Array; rehearsalFailed?: string };
 
-export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean } | { type: 'code-cache' };
+export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean };
+
+/** The throwaway worker that makes the code cache (worker-loader.ts); it runs no node. */
+export interface RehearsalWorkerData {
+  readonly rehearsal: true;
+}
 
 /** Wall-clock ms with sub-ms precision, comparable across threads (for propagation times). */
 export function preciseNow(): number {
@@ -183,6 +189,6 @@ async function main(data: NodeWorkerData): Promise<void> {
   post({ type: 'ready', id: node.id, address: node.address, status: status() });
 }
 
-if (parentPort && workerData) {
+if (parentPort && workerData && !(workerData as Partial<RehearsalWorkerData>).rehearsal) {
   void main(workerData as NodeWorkerData);
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import pino, { type Logger } from 'pino';
 import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/index.ts';
 import { SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
@@ -15,7 +16,7 @@ import { freePortRun, portFree } from '../helpers/ports.ts';
 
 async function start(
   nodes: number,
-  extra: { hashPower?: number[]; dataDir?: string; base?: number } = {},
+  extra: { hashPower?: number[]; dataDir?: string; base?: number; logger?: Logger } = {},
 ): Promise<RunningSimulation> {
   const { base: fixed, ...rest } = extra;
   const base = fixed ?? (await freePortRun(nodes + 1));
@@ -207,6 +208,30 @@ describe('the network manager', () => {
     );
     await run.stopped;
     for (const p of ports) assert.ok(await portFree(p), `port ${p}`);
+  });
+
+  test('every node starts from a code cache made by a rehearsal of the block path, without a warning', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const run = await start(2, { logger });
+    try {
+      assert.deepEqual(
+        lines.filter((l) => l.level >= 40).map((l) => l.msg),
+        [],
+      );
+      assert.ok(lines.some((l) => /^node code cache ready \(\d+ KB\), block path rehearsed$/.test(l.msg)));
+      // The nodes it made run: they mine and agree.
+      const [a, b] = run.sim.nodes;
+      assert.equal((await fetch(`http://${a!.address}/mine`)).status, 200);
+      await eventually(
+        async () => (await get<{ height: number }>(`http://${b!.address}/node/id`)).body.height === 1,
+      );
+    } finally {
+      await run.shutdown();
+    }
   });
 
   test('a busy node port: a clear error naming the port and --base-port, and nothing left running', async () => {
