@@ -17,7 +17,7 @@ import { getNetwork } from '../consensus/index.ts';
 import { createJsKernel } from '../mining/kernels/js.ts';
 import type { MineOutcome, PowClient } from '../mining/scheduler.ts';
 import { createMemoryStore } from '../store/store.ts';
-import { silentLogger } from '../util/logger.ts';
+import { createLineLogger } from '../util/logger.ts';
 import { requestJSON } from '../util/http-json.ts';
 import { hostNode } from './host.ts';
 import { openNode } from './open.ts';
@@ -51,7 +51,8 @@ function rehearsalPow(find: boolean): PowClient {
 /** Runs the rehearsal; resolves once the scratch nodes are closed, rejects if any step went wrong. */
 export async function rehearseBlockPath(): Promise<void> {
   const params = getNetwork('regtest');
-  const logger = silentLogger();
+  // Logged as a simulator node logs (lines to the manager), so that code is in the cache too; the lines are dropped.
+  const logger = createLineLogger({ level: 'info', write: () => undefined });
   const start = async (find: boolean) => {
     const node = await openNode({ params, logger, pow: rehearsalPow(find), store: createMemoryStore() });
     return { node, hosted: await hostNode({ node, port: 0 }) };

@@ -6,7 +6,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
-import { createFileLogger, type LogLevel, silentLogger } from '../util/logger.ts';
+import { createLineLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
 import { openNode } from './open.ts';
 export { rehearseBlockPath } from './rehearsal.ts';
@@ -22,7 +22,8 @@ export interface NodeWorkerData {
   readonly id?: string;
   readonly share: number;
   readonly token?: string;
-  readonly logFile: string | null;
+  /** Send log lines to the manager (`log` messages), which writes this node's log file; false logs nothing. */
+  readonly log: boolean;
   /** This node's data directory (LevelDB), or null to keep everything in memory. */
   readonly dataDir: string | null;
   /** Rebuild the index and UTXO set from the stored blocks before starting. */
@@ -59,6 +60,8 @@ export type WorkerMessage =
   | { type: 'status'; status: NodeStatus }
   | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
   | { type: 'exiting' }
+  /** One pino JSON line for this node's log file. */
+  | { type: 'log'; line: string }
   /** From the rehearsal worker (worker-loader.ts). */
   | { type: 'code-cache'; data: Uint8Array; rehearsalFailed?: string };
 
@@ -77,8 +80,12 @@ export function preciseNow(): number {
 async function main(data: NodeWorkerData): Promise<void> {
   const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
   const params = getNetwork(data.network);
-  const logger = data.logFile
-    ? createFileLogger({ file: data.logFile, level: data.logLevel, base: { node: data.port } })
+  const logger = data.log
+    ? createLineLogger({
+        level: data.logLevel,
+        base: { node: data.port },
+        write: (line) => post({ type: 'log', line }),
+      })
     : silentLogger();
   const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
   let node;
@@ -153,7 +160,6 @@ async function main(data: NodeWorkerData): Promise<void> {
     await hosted?.close();
     pow.close();
     post({ type: 'exiting' });
-    logger.flush?.();
     parentPort!.close();
   };
   const timer = setInterval(() => post({ type: 'status', status: status() }), 1000);

@@ -20,7 +20,7 @@ import type {
   RehearsalWorkerData,
   WorkerMessage,
 } from '../node/worker.ts';
-import type { LogLevel } from '../util/logger.ts';
+import { createLogSink, type LogLevel, type LogSink } from '../util/logger.ts';
 import { requestJSON } from '../util/http-json.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
@@ -65,6 +65,8 @@ export interface NodeHandle {
   pow: PowClient | null;
   powServer: { close(): void } | null;
   exitCode: number | null;
+  /** This node's log file (lines from the worker), opened at its first start when there is a log directory. */
+  logSink: LogSink | null;
 }
 
 export interface MiningRun {
@@ -129,6 +131,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       pow: null,
       powServer: null,
       exitCode: null,
+      logSink: null,
     }));
     this.metrics = createSimMetrics(this);
   }
@@ -283,7 +286,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       ...(handle.id ? { id: handle.id } : {}),
       share: handle.share,
       ...(this.opts.token ? { token: this.opts.token } : {}),
-      logFile: this.opts.logDir ? `${this.opts.logDir}/node-${handle.port}.log` : null,
+      log: this.openLog(handle),
       logLevel: this.opts.logLevel,
       dataDir: this.opts.dataDir ? nodeDataDir(this.opts.dataDir, this.opts.network, handle.port) : null,
       ...(this.opts.reindex ? { reindex: true } : {}),
@@ -347,6 +350,8 @@ export class Simulation extends EventEmitter<SimEvents> {
           }
           this.metrics.onTip(handle, msg);
           this.emit('tip', handle, msg);
+        } else if (msg.type === 'log') {
+          handle.logSink?.write(msg.line);
         } else if (msg.type === 'exiting') {
           handle.state = 'stopped';
         }
@@ -551,7 +556,21 @@ export class Simulation extends EventEmitter<SimEvents> {
     );
     await this.stopPool();
     this.log.info({ nodes: results }, 'all nodes shut down');
+    await this.closeLogs();
     return { nodes: results };
+  }
+
+  /** `<log dir>/node-<port>.log`, opened once per node; false when there is no log directory. */
+  private openLog(handle: NodeHandle): boolean {
+    if (!this.opts.logDir) return false;
+    handle.logSink ??= createLogSink(`${this.opts.logDir}/node-${handle.port}.log`, (err) =>
+      this.warn(`node ${handle.port}'s log cannot be written: ${err.message}`),
+    );
+    return true;
+  }
+
+  private async closeLogs(): Promise<void> {
+    await Promise.all(this.nodes.flatMap((n) => (n.logSink ? [n.logSink.end()] : [])));
   }
 
   private async stopPool(): Promise<void> {
@@ -570,6 +589,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       }),
     );
     await this.stopPool();
+    await this.closeLogs();
   }
 
   hashRate(): number {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -106,6 +106,21 @@ test(
       // 6. The process exits 0.
       assert.equal(await exited, 0, output);
       for (const p of PORTS) assert.ok(await portFree(p), `port ${p} still open`);
+      // The logs: <log-dir>/<run-start-ISO>/, one readable line per event, ISO-8601 timestamps.
+      const [run] = readdirSync(logDir).filter((d) => d !== 'data');
+      const files = readdirSync(join(logDir, run!)).sort();
+      assert.deepEqual(files, ['manager.log', ...PORTS.slice(1).map((p) => `node-${p}.log`)]);
+      const node0 = readFileSync(join(logDir, run!, 'node-5000.log'), 'utf8')
+        .trim()
+        .split('\n');
+      const line = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] (INFO|WARN|ERROR|DEBUG): .+/;
+      for (const l of node0) assert.match(l, line);
+      assert.ok(
+        node0.some((l) => l.includes('listening on 127.0.0.1:5000')),
+        node0.join('\n'),
+      );
+      assert.equal(node0.filter((l) => / INFO: new tip \d+ /.test(l)).length, 6, node0.join('\n'));
+      assert.ok(node0.at(-1)!.includes('shutting down'), node0.join('\n'));
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(logDir, { recursive: true, force: true });
