@@ -1,7 +1,7 @@
 /** Shared bench helpers: a table on screen, JSON on disk (bench/results/<name>.json), progress on stderr. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import chalk from 'chalk';
 import Table from 'cli-table3';
@@ -127,9 +127,15 @@ export async function httpLoad(
 
 /**
  * Open-loop load: `GET path` at a fixed `rate` per second for `seconds`, each request sent on time whether or
- * not earlier ones have answered (keep-alive, up to 64 connections), as independent users probing nodes would;
- * `portOf(i)` picks the port of request i. Unlike `httpLoad`, which sends as fast as answers come back and so
- * keeps the cores busy with its own work, this measures the latency a request meets at that rate.
+ * not earlier ones have answered, as independent users probing nodes would; `portOf(i)` picks the port of
+ * request i. Unlike `httpLoad`, which sends as fast as answers come back and so keeps the cores busy with its
+ * own work, this measures the latency a request meets at that rate.
+ *
+ * The client is a bare keep-alive HTTP/1.1 client over node:net (like `postLoad`), one request at a time per
+ * connection, a new connection only when every open one to that port is busy. It shares the machine's two
+ * cores with the simulator it measures, so it must cost little: node:http's client took ~0.2-0.3 ms of CPU a
+ * request, and its garbage cost collections of 2-8 ms in this process, which stretched every request in
+ * flight meanwhile (seen as slow answers from every node at once).
  */
 export async function rateLoad(
   portOf: (i: number) => number,
@@ -137,7 +143,7 @@ export async function rateLoad(
   seconds: number,
   path = '/node/id',
 ): Promise<{ latencies: number[]; errors: number; sent: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const client = createLeanGetClient(path);
   const latencies: number[] = [];
   const inFlight: Array<Promise<void>> = [];
   let errors = 0;
@@ -146,9 +152,8 @@ export async function rateLoad(
   while (performance.now() - t0 < seconds * 1000) {
     const due = Math.floor(((performance.now() - t0) / 1000) * rate);
     for (; sent < due; sent++) {
-      const port = portOf(sent);
       inFlight.push(
-        timedGet(agent, port, path).then((ms) => {
+        client.get(portOf(sent)).then((ms) => {
           if (ms === null) errors++;
           else latencies.push(ms);
         }),
@@ -157,8 +162,85 @@ export async function rateLoad(
     await new Promise((r) => setTimeout(r, 1));
   }
   await Promise.all(inFlight);
-  agent.destroy();
+  client.close();
   return { latencies, errors, sent };
+}
+
+/** `GET path` on 127.0.0.1:port over reused raw connections; each answer's latency, or null (error, non-200). */
+function createLeanGetClient(path: string): { get(port: number): Promise<number | null>; close(): void } {
+  const idle = new Map<number, Socket[]>();
+  const all = new Set<Socket>();
+  const request = Buffer.from(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`, 'latin1');
+  const open = (port: number): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.setNoDelay(true);
+      socket.once('connect', () => resolve(socket));
+      socket.once('error', reject);
+      all.add(socket);
+      socket.once('close', () => all.delete(socket));
+    });
+  const get = async (port: number): Promise<number | null> => {
+    const t0 = performance.now();
+    let socket: Socket;
+    try {
+      socket = idle.get(port)?.pop() ?? (await open(port));
+    } catch {
+      return null;
+    }
+    return new Promise((resolve) => {
+      let pending: Buffer = Buffer.alloc(0);
+      const done = (ms: number | null): void => {
+        socket.off('data', onData);
+        socket.off('error', onError);
+        if (ms === null) socket.destroy();
+        else idle.set(port, [...(idle.get(port) ?? []), socket]);
+        resolve(ms);
+      };
+      const onError = (): void => done(null);
+      const onData = (chunk: Buffer): void => {
+        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = pending.subarray(0, end).toString('latin1');
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+        if (!length) return done(null);
+        if (pending.length < end + 4 + Number(length[1])) return;
+        done(head.startsWith('HTTP/1.1 200') ? performance.now() - t0 : null);
+      };
+      socket.on('data', onData);
+      socket.on('error', onError);
+      socket.write(request);
+    });
+  };
+  return {
+    get,
+    close: () => {
+      for (const s of all) s.destroy();
+    },
+  };
+}
+
+/** `GET path` on 127.0.0.1:port, the answer parsed as JSON (node:http: fetch would load undici in this process). */
+export function getJSON<T>(port: number, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, timeout: 60_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text) as T);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    })
+      .on('timeout', function (this: { destroy(e: Error): void }) {
+        this.destroy(new Error(`GET ${path} on port ${port} timed out`));
+      })
+      .on('error', reject);
+  });
 }
 
 export function round(x: number, places = 2): number {

@@ -6,7 +6,8 @@
  * Latency is measured two ways over 6 nodes, with the pool idle and with every node mining: closed-loop (4
  * requests in flight, each sent when one answers: as fast as the machine allows, so the client's own work and
  * queueing on the 2 cores set the tail) and open-loop at a fixed 500 requests a second (what a request meets
- * when users and scripts probe the nodes, the case the target is about). Mining starts from genesis, where the
+ * when users and scripts probe the nodes, the case the target is about; a bare node:net client, so that its
+ * own CPU and garbage collections stay out of the figure as far as they can on shared cores). Mining starts from genesis, where the
  * sim network's difficulty is low, so blocks come several times a second until retargeting (every 12 blocks,
  * at most 4x) slows them to one per 5 s; and in those first seconds each node's V8 compiles its block-handling
  * code. So the first 4 s of mining are measured apart (open loop), and the rest from 12 s after the start;
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import {
   clearProgress,
   freePortRun,
+  getJSON,
   httpLoad,
   rateLoad,
   machine,
@@ -73,7 +75,7 @@ async function startChild(
 }
 
 async function shutdown(base: number, done: Promise<number | null>): Promise<void> {
-  await fetch(`http://127.0.0.1:${base}/shutdown/all`).catch(() => undefined);
+  await getJSON(base, '/shutdown/all').catch(() => undefined);
   await done;
 }
 
@@ -111,8 +113,7 @@ async function loadAtRate(base: number, nodes: number) {
 type Latency = Awaited<ReturnType<typeof load>> & { blocks?: number };
 
 async function height(base: number): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${base + 1}/node/id`);
-  return ((await res.json()) as { height: number }).height;
+  return (await getJSON<{ height: number }>(base + 1, '/node/id')).height;
 }
 
 /** `measure`, with the number of blocks the network found meanwhile (each one is work for every node). */
@@ -139,7 +140,7 @@ export async function run(): Promise<void> {
       progress('latency with the pool idle');
       await load(base, nodes, 500, 4); // warm-up
       const idle = [await load(base, nodes, 3000, 4), await loadAtRate(base, nodes)];
-      await fetch(`http://127.0.0.1:${base}/mining/start`);
+      await getJSON(base, '/mining/start');
       const started = performance.now();
       progress('latency in the first seconds of mining');
       const first = await withBlocks(base, () => loadAtRate(base, nodes));
@@ -150,7 +151,7 @@ export async function run(): Promise<void> {
         await withBlocks(base, () => load(base, nodes, 3000, 4)),
         await withBlocks(base, () => loadAtRate(base, nodes)),
       ];
-      await fetch(`http://127.0.0.1:${base}/mining/stop`);
+      await getJSON(base, '/mining/stop');
       latency = { idle, mining };
     }
     await shutdown(base, done);
