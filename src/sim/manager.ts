@@ -22,6 +22,7 @@ import type {
 } from '../node/worker.ts';
 import { createLogSink, type LogLevel, type LogSink } from '../util/logger.ts';
 import { requestJSON } from '../util/http-json.ts';
+import { lowerHelperThreads } from '../util/threads.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
 import { generateMiningKey } from '../node/keys.ts';
@@ -99,6 +100,9 @@ export interface SimEvents {
 // One bundled file run by a small loader with V8's code cache (npm run build:worker, node/worker-loader.ts).
 const WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker-loader', '.cjs');
 
+/** The nice value of the process's helper threads while a simulation runs. */
+const HELPER_NICE = 10;
+
 export class Simulation extends EventEmitter<SimEvents> {
   readonly opts: SimulationOptions;
   readonly nodes: NodeHandle[];
@@ -155,6 +159,9 @@ export class Simulation extends EventEmitter<SimEvents> {
     // to shrink it: each paused a mining node for 6 to 18 ms while it had requests to answer (measured with
     // 6 nodes on the 2-core machine). Heaps still shrink at their ordinary full GCs.
     setFlagsFromString('--no-memory-reducer');
+    // V8's and libuv's helper threads give way to the nodes (util/threads.ts).
+    const helpers = lowerHelperThreads(HELPER_NICE);
+    this.log.debug({ threads: helpers, nice: HELPER_NICE }, `helper threads at nice ${HELPER_NICE}`);
     const selection = selectKernel(this.opts.kernel);
     const warning = fallbackWarning(selection);
     // Said once, on the terminal and in the log: e.g. native not built (no compiler) -> wasm-simd.
