@@ -166,6 +166,21 @@ export async function rateLoad(
   return { latencies, errors, sent };
 }
 
+/**
+ * The first HTTP/1.1 answer in `pending`, for the bare clients here: its status and its length in bytes
+ * (head and body); null while it is incomplete; 'no-length' when its head has no Content-Length, which these
+ * clients cannot frame (fastify's JSON answers always have one).
+ */
+function frameAnswer(pending: Buffer): { status: number; total: number } | null | 'no-length' {
+  const end = pending.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const head = pending.subarray(0, end).toString('latin1');
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  if (!length) return 'no-length';
+  const total = end + 4 + Number(length[1]);
+  return pending.length < total ? null : { status: Number(head.slice(9, 12)), total };
+}
+
 /** `GET path` on 127.0.0.1:port over reused raw connections; each answer's latency, or null (error, non-200). */
 function createLeanGetClient(path: string): { get(port: number): Promise<number | null>; close(): void } {
   const idle = new Map<number, Socket[]>();
@@ -194,19 +209,19 @@ function createLeanGetClient(path: string): { get(port: number): Promise<number 
         socket.off('data', onData);
         socket.off('error', onError);
         if (ms === null) socket.destroy();
-        else idle.set(port, [...(idle.get(port) ?? []), socket]);
+        else {
+          const free = idle.get(port);
+          if (free) free.push(socket);
+          else idle.set(port, [socket]);
+        }
         resolve(ms);
       };
       const onError = (): void => done(null);
       const onData = (chunk: Buffer): void => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-        const end = pending.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = pending.subarray(0, end).toString('latin1');
-        const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-        if (!length) return done(null);
-        if (pending.length < end + 4 + Number(length[1])) return;
-        done(head.startsWith('HTTP/1.1 200') ? performance.now() - t0 : null);
+        const answer = frameAnswer(pending);
+        if (answer === 'no-length') return done(null);
+        if (answer) done(answer.status === 200 ? performance.now() - t0 : null);
       };
       socket.on('data', onData);
       socket.on('error', onError);
@@ -219,28 +234,6 @@ function createLeanGetClient(path: string): { get(port: number): Promise<number 
       for (const s of all) s.destroy();
     },
   };
-}
-
-/** `GET path` on 127.0.0.1:port, the answer parsed as JSON (node:http: fetch would load undici in this process). */
-export function getJSON<T>(port: number, path: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, timeout: 60_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text) as T);
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    })
-      .on('timeout', function (this: { destroy(e: Error): void }) {
-        this.destroy(new Error(`GET ${path} on port ${port} timed out`));
-      })
-      .on('error', reject);
-  });
 }
 
 export function round(x: number, places = 2): number {
@@ -287,20 +280,18 @@ export async function postLoad(
       socket.on('data', (chunk: Buffer) => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
         for (;;) {
-          const end = pending.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const head = pending.subarray(0, end).toString('latin1');
-          const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-          if (!length) {
+          const answer = frameAnswer(pending);
+          if (answer === null) return;
+          if (answer === 'no-length') {
             socket.destroy();
-            reject(new Error(`an answer without content-length: ${head.split('\r\n')[0]}`));
+            reject(
+              new Error(`an answer without content-length: ${pending.toString('latin1').split('\r\n')[0]}`),
+            );
             return;
           }
-          const total = end + 4 + Number(length[1]);
-          if (pending.length < total) return;
-          statuses.push(Number(head.slice(9, 12)));
+          statuses.push(answer.status);
           latencies.push(performance.now() - sentAt);
-          pending = pending.subarray(total);
+          pending = pending.subarray(answer.total);
           send();
         }
       });

@@ -26,7 +26,6 @@ import { fileURLToPath } from 'node:url';
 import {
   clearProgress,
   freePortRun,
-  getJSON,
   httpLoad,
   rateLoad,
   machine,
@@ -37,6 +36,14 @@ import {
   round,
   writeResults,
 } from './lib.ts';
+import { requestJSON } from '../dist/util/http-json.js';
+
+/** A control request to the simulator (node:http: `fetch` would load undici in this, the load's, process). */
+async function get<T = unknown>(port: number, path: string): Promise<T> {
+  const res = await requestJSON(`http://127.0.0.1:${port}${path}`, { timeoutMs: 60_000 });
+  if (res.status >= 300) throw new Error(`GET ${path} on port ${port} answered ${res.status}`);
+  return res.body as T;
+}
 
 const CHILD = fileURLToPath(new URL('./network-child.ts', import.meta.url));
 
@@ -75,7 +82,7 @@ async function startChild(
 }
 
 async function shutdown(base: number, done: Promise<number | null>): Promise<void> {
-  await getJSON(base, '/shutdown/all').catch(() => undefined);
+  await get(base, '/shutdown/all').catch(() => undefined);
   await done;
 }
 
@@ -113,7 +120,7 @@ async function loadAtRate(base: number, nodes: number) {
 type Latency = Awaited<ReturnType<typeof load>> & { blocks?: number };
 
 async function height(base: number): Promise<number> {
-  return (await getJSON<{ height: number }>(base + 1, '/node/id')).height;
+  return (await get<{ height: number }>(base + 1, '/node/id')).height;
 }
 
 /** `measure`, with the number of blocks the network found meanwhile (each one is work for every node). */
@@ -140,7 +147,7 @@ export async function run(): Promise<void> {
       progress('latency with the pool idle');
       await load(base, nodes, 500, 4); // warm-up
       const idle = [await load(base, nodes, 3000, 4), await loadAtRate(base, nodes)];
-      await getJSON(base, '/mining/start');
+      await get(base, '/mining/start');
       const started = performance.now();
       progress('latency in the first seconds of mining');
       const first = await withBlocks(base, () => loadAtRate(base, nodes));
@@ -151,7 +158,7 @@ export async function run(): Promise<void> {
         await withBlocks(base, () => load(base, nodes, 3000, 4)),
         await withBlocks(base, () => loadAtRate(base, nodes)),
       ];
-      await getJSON(base, '/mining/stop');
+      await get(base, '/mining/stop');
       latency = { idle, mining };
     }
     await shutdown(base, done);

@@ -285,6 +285,7 @@ export class Simulation extends EventEmitter<SimEvents> {
     handle.powServer = servePowPort(channel.port1, pow);
     handle.state = 'starting';
     handle.exitCode = null;
+    const log = this.openLog(handle);
     const data: NodeWorkerData = {
       index: handle.index,
       port: handle.port,
@@ -293,7 +294,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       ...(handle.id ? { id: handle.id } : {}),
       share: handle.share,
       ...(this.opts.token ? { token: this.opts.token } : {}),
-      log: this.openLog(handle),
+      log,
       logLevel: this.opts.logLevel,
       dataDir: this.opts.dataDir ? nodeDataDir(this.opts.dataDir, this.opts.network, handle.port) : null,
       ...(this.opts.reindex ? { reindex: true } : {}),

@@ -240,19 +240,7 @@ describe('the network manager', () => {
     await new Promise<void>((r) => blocker.listen(base + 2, '127.0.0.1', r));
     try {
       await assert.rejects(
-        runSimulation({
-          nodes: 3,
-          port: base,
-          basePort: base + 1,
-          host: '127.0.0.1',
-          network: 'regtest',
-          kernel: 'auto',
-          threads: 1,
-          logDir: null,
-          logLevel: 'silent',
-          logger: silentLogger(),
-          dataDir: null,
-        }),
+        start(3, { base }),
         (err: unknown) =>
           err instanceof SimulationError &&
           err.message.includes(`port ${base + 2} is already in use`) &&
