@@ -6,7 +6,9 @@
  * Propagation runs the real simulator (one worker thread per node, full mesh, regtest so mining is
  * instant): GET /mine on a random node, then the time from that node connecting its block until the last
  * node has it as its tip, from the nodes' own timestamps (performance.timeOrigin + now(), comparable
- * across threads). Sync runs two nodes in this process: one with a 5,000-block chain, one fresh that gets
+ * across threads). Each size runs twice: with the nodes pushing blocks to each other through the manager's
+ * message ports (the default), and over HTTP (`--relay http`, as between nodes in separate processes). Sync
+ * runs two nodes in this process: one with a 5,000-block chain, one fresh that gets
  * `GET /block/new`.
  */
 import { runSimulation } from '../dist/sim/run.js';
@@ -31,7 +33,7 @@ import {
   writeResults,
 } from './lib.ts';
 
-async function propagation(nodes: number, blocks: number) {
+async function propagation(nodes: number, blocks: number, relay: 'ports' | 'http') {
   const base = await freePortRun(nodes + 1);
   const run = await runSimulation({
     nodes,
@@ -45,6 +47,7 @@ async function propagation(nodes: number, blocks: number) {
     logLevel: 'silent',
     logger: silentLogger(),
     dataDir: null,
+    relay,
   });
   const samples: number[] = [];
   const perHop: number[] = [];
@@ -64,7 +67,7 @@ async function propagation(nodes: number, blocks: number) {
       const times = [...rec.reached.values()].map((t) => t - rec.minedAt);
       samples.push(Math.max(...times));
       perHop.push(...times.filter((t) => t > 0));
-      progress(`propagation, ${nodes} nodes: block ${i + 1}/${blocks}`);
+      progress(`propagation, ${nodes} nodes, ${relay}: block ${i + 1}/${blocks}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
@@ -73,6 +76,7 @@ async function propagation(nodes: number, blocks: number) {
   }
   return {
     nodes,
+    relay,
     blocks,
     medianMs: round(median(samples)),
     p90Ms: round(percentile(samples, 90)),
@@ -137,20 +141,25 @@ async function fullSync(length: number) {
 }
 
 export async function run(): Promise<void> {
-  const six = await propagation(6, 40);
-  const thirtyTwo = await propagation(32, 25);
+  const runs = [];
+  for (const [nodes, blocks] of [
+    [6, 40],
+    [32, 25],
+  ] as const) {
+    for (const relay of ['ports', 'http'] as const) runs.push(await propagation(nodes, blocks, relay));
+  }
   const sync = await fullSync(5000);
   const results = {
     targets: { median6Ms: 10, median32Ms: 100, sync5000Seconds: 3, oldPythonMedian6Ms: 1740 },
-    propagation: [six, thirtyTwo],
+    propagation: runs,
     sync,
     machine: machine(),
     date: new Date().toISOString(),
   };
   printTable(
     'block propagation: mined -> every node has it (targets: 6 nodes <= 10 ms, 32 nodes <= 100 ms median)',
-    ['nodes', 'blocks', 'median ms', 'p90 ms', 'max ms', 'per-node median ms'],
-    [six, thirtyTwo].map((p) => [p.nodes, p.blocks, p.medianMs, p.p90Ms, p.maxMs, p.perNodeMedianMs]),
+    ['nodes', 'relay', 'blocks', 'median ms', 'p90 ms', 'max ms', 'per-node median ms'],
+    runs.map((p) => [p.nodes, p.relay, p.blocks, p.medianMs, p.p90Ms, p.maxMs, p.perNodeMedianMs]),
   );
   printTable(
     'fresh node sync by locator (target: 5,000 blocks <= 3 s)',

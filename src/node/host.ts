@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './http/server.ts';
 import type { ChainsimNode } from './node.ts';
+import { advertisedAddress, isLoopback } from './peers.ts';
 
 export interface HostOptions {
   readonly node: ChainsimNode;
@@ -23,10 +24,6 @@ export interface HostedNode {
   close(): Promise<void>;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 export async function hostNode(opts: HostOptions): Promise<HostedNode> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopback(host) && !opts.token) {
@@ -41,7 +38,7 @@ export async function hostNode(opts: HostOptions): Promise<HostedNode> {
   await app.listen({ host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const advertised = `${isLoopback(host) ? '127.0.0.1' : host}:${port}`;
+  const advertised = advertisedAddress(host, port);
   opts.node.address = advertised;
   return {
     app,

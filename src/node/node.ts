@@ -5,7 +5,8 @@
  * Propagation: a node that accepts a new best block pushes it to its peers (`POST /block/new`), telling them
  * which nodes it already sent it to (`x-chainsim-seen-by`), so in a full mesh nobody relays twice. A peer that
  * lacks the parent fetches only the missing segment from the sender with a block locator
- * (`GET /blocks?locator=`), never the whole chain.
+ * (`GET /blocks?locator=`), never the whole chain. Peers that a `PeerLink` reaches (the other nodes of the same
+ * simulator) get the same pushes through it instead of HTTP.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -19,6 +20,10 @@ import {
   blockSubsidy,
   blockToJSON,
   ConsensusError,
+  decodeBlock,
+  decodeTx,
+  encodeBlock,
+  encodeTx,
   type NetworkParams,
   type Transaction,
   txToJSON,
@@ -28,7 +33,7 @@ import { createMiner, type Miner, type TemplateContent } from '../mining/miner.t
 import type { TemplateParent } from '../mining/template.ts';
 import type { PowClient } from '../mining/scheduler.ts';
 import { createMemoryKeyStore, type KeyStore } from './keys.ts';
-import { isNodeId, PeerHttpError, PeerSet } from './peers.ts';
+import { isNodeId, type Peer, PeerHttpError, PeerSet } from './peers.ts';
 import type { ChainStore } from '../store/store.ts';
 import { inlineVerifier, type SignatureVerifier } from './verifier.ts';
 
@@ -69,7 +74,34 @@ export interface NodeOptions {
    * node's own thread (node/verifier.ts).
    */
   readonly verifier?: SignatureVerifier;
+  /** A road to some peers other than HTTP (the simulator's message ports); HTTP for every peer when omitted. */
+  readonly link?: PeerLink;
 }
+
+/**
+ * A road to some peers other than HTTP. In the simulator, the nodes of one process push blocks and transactions
+ * to each other through the manager's message ports (node/worker.ts), serialised as Bitcoin serialises them in
+ * its P2P `block` and `tx` messages, instead of over `POST /block/new` and `POST /transactions/new`: the same
+ * push and the same checks, without an HTTP request and a JSON rendering per peer. The receiver hands what it
+ * gets to `receivePushed`.
+ */
+export interface PeerLink {
+  /** Whether the peer at `address` is reached through this link. */
+  reaches(address: string): boolean;
+  /** Sends a block or a transaction, with the relay's seen-by list, to the peers at `to`. */
+  push(push: LinkPush): void;
+}
+
+export interface LinkPush {
+  readonly kind: PushKind;
+  /** Addresses of the peers to deliver to. */
+  readonly to: readonly string[];
+  readonly seenBy: readonly string[];
+  /** The block's or the transaction's serialisation. */
+  readonly bytes: Uint8Array;
+}
+
+export type PushKind = 'block' | 'tx';
 
 /** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
 export const BLOCK_RESERVED_BYTES = 1000;
@@ -134,6 +166,7 @@ export class ChainsimNode {
   private readonly syncing = new Map<string, Promise<number>>();
   readonly store: ChainStore | null;
   readonly verifier: SignatureVerifier;
+  private readonly link: PeerLink | null;
   private writing: Promise<void> = Promise.resolve();
   blocksMined = 0;
   /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
@@ -147,6 +180,7 @@ export class ChainsimNode {
     this.chain = opts.chain ?? createChain({ params: opts.params });
     this.store = opts.store ?? null;
     this.verifier = opts.verifier ?? inlineVerifier;
+    this.link = opts.link ?? null;
     this.peers = new PeerSet({
       selfId: this.id,
       selfAddress: () => this.addressValue,
@@ -258,9 +292,11 @@ export class ChainsimNode {
     const targets = this.peers.list().filter((p) => !already.has(p.id));
     if (targets.length === 0) return Promise.resolve();
     const seenBy = [...new Set([...already, this.id, ...targets.map((p) => p.id)])].slice(0, MAX_SEEN_BY);
+    const overHttp = this.pushOverLink('tx', targets, seenBy, () => encodeTx(tx));
+    if (overHttp.length === 0) return Promise.resolve();
     const body = txToJSON(tx);
     const run = Promise.all(
-      targets.map((p) =>
+      overHttp.map((p) =>
         this.peers
           .request(p.address, '/transactions/new', {
             method: 'POST',
@@ -474,8 +510,10 @@ export class ChainsimNode {
     const targets = this.peers.list().filter((p) => !already.has(p.id));
     if (targets.length === 0) return Promise.resolve();
     const seenBy = [...new Set([...already, this.id, ...targets.map((p) => p.id)])].slice(0, MAX_SEEN_BY);
+    const overHttp = this.pushOverLink('block', targets, seenBy, () => encodeBlock(block));
+    if (overHttp.length === 0) return Promise.resolve();
     const body = blockToJSON(block);
-    const pushes = targets.map((p) =>
+    const pushes = overHttp.map((p) =>
       this.peers
         .request(p.address, '/block/new', {
           method: 'POST',
@@ -487,6 +525,37 @@ export class ChainsimNode {
         }),
     );
     return Promise.all(pushes).then(() => undefined);
+  }
+
+  /** Pushes at once to the targets the link reaches (one serialisation for all); returns the rest, for HTTP. */
+  private pushOverLink(kind: PushKind, targets: Peer[], seenBy: string[], encode: () => Uint8Array): Peer[] {
+    const link = this.link;
+    if (!link) return targets;
+    const linked: string[] = [];
+    const rest: Peer[] = [];
+    for (const p of targets) {
+      if (link.reaches(p.address)) linked.push(p.address);
+      else rest.push(p);
+    }
+    if (linked.length > 0) link.push({ kind, to: linked, seenBy, bytes: encode() });
+    return rest;
+  }
+
+  /**
+   * A block or transaction a peer pushed through the link: decoded, then handled exactly as the same push over
+   * HTTP (validated, connected or pooled, relayed; an invalid one costs the sender its ban score). No answer
+   * goes back, so a refusal is logged here, at the level the sender logs a refused HTTP push.
+   */
+  async receivePushed(kind: PushKind, bytes: Uint8Array, source: BlockSource): Promise<void> {
+    try {
+      if (kind === 'block') await this.receiveBlock(decodeBlock(bytes), source);
+      else await this.receiveTransaction(decodeTx(bytes), source);
+    } catch (err) {
+      this.log.debug(
+        { peer: source.address, kind, err: (err as Error).message },
+        `${kind === 'block' ? 'block' : 'transaction'} from ${source.address ?? 'a peer'} refused: ${(err as Error).message}`,
+      );
+    }
   }
 
   /**

@@ -50,6 +50,15 @@ export function isAddress(value: unknown): value is string {
   return port > 0 && port < 65536;
 }
 
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** The address a node bound to `host`:`port` gives its peers (loopback hosts as 127.0.0.1). */
+export function advertisedAddress(host: string, port: number): string {
+  return `${isLoopback(host) ? '127.0.0.1' : host}:${port}`;
+}
+
 export interface PeerSetOptions {
   readonly selfId: string;
   selfAddress: () => string;

@@ -10,8 +10,9 @@
  * The rehearsal runs two scratch regtest nodes in memory, hosted on ephemeral loopback ports, through what
  * the manager and the network do to a node: `GET /node/id`, `POST /nodes/register`, then B mines
  * continuously (on a PoW client that never finds a block) while A mines two blocks by `GET /mine`'s path
- * (sync with peers, template, proof of work with the js kernel, connect, write, relay over HTTP), which B
- * validates, connects and rebuilds its template on.
+ * (sync with peers, template, proof of work with the js kernel, connect, write, relay), which B validates,
+ * connects and rebuilds its template on. The first block goes to B over a link, as the simulator's nodes push
+ * to each other by default (serialised, through the manager); the second over HTTP, as with `--relay http`.
  */
 import { getNetwork } from '../consensus/index.ts';
 import { createJsKernel } from '../mining/kernels/js.ts';
@@ -20,6 +21,8 @@ import { createMemoryStore } from '../store/store.ts';
 import { createLineLogger } from '../util/logger.ts';
 import { requestJSON } from '../util/http-json.ts';
 import { hostNode } from './host.ts';
+import { LocalLinks } from './local-link.ts';
+import type { ChainsimNode } from './node.ts';
 import { openNode } from './open.ts';
 
 /** A PoW client for regtest (about two hashes a block): the js kernel inline, or, with `find` false, none. */
@@ -48,14 +51,29 @@ function rehearsalPow(find: boolean): PowClient {
   };
 }
 
+/** Polls `done` every millisecond for at most 5 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 5000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
+  if (!done()) throw new Error('the second scratch node did not take the first block from the link');
+}
+
 /** Runs the rehearsal; resolves once the scratch nodes are closed, rejects if any step went wrong. */
 export async function rehearseBlockPath(): Promise<void> {
   const params = getNetwork('regtest');
   // Logged as a simulator node logs (lines to the manager), so that code is in the cache too; the lines are dropped.
   const logger = createLineLogger({ level: 'info', write: () => undefined });
+  const links = new LocalLinks();
   const start = async (find: boolean) => {
-    const node = await openNode({ params, logger, pow: rehearsalPow(find), store: createMemoryStore() });
-    return { node, hosted: await hostNode({ node, port: 0 }) };
+    const node: ChainsimNode = await openNode({
+      params,
+      logger,
+      pow: rehearsalPow(find),
+      store: createMemoryStore(),
+      link: links.for(() => node),
+    });
+    const hosted = await hostNode({ node, port: 0 });
+    links.join(node);
+    return { node, hosted };
   };
   const a = await start(true);
   const b = await start(false);
@@ -74,6 +92,9 @@ export async function rehearseBlockPath(): Promise<void> {
     if (statuses.some((s) => s >= 300)) throw new Error(`the scratch nodes answered ${statuses.join(', ')}`);
     b.node.startMining();
     await a.node.mine();
+    // The link delivers in a later macrotask; B must have the first block before the second comes over HTTP.
+    await waitFor(() => b.node.chain.height === 1);
+    links.enabled = false;
     await a.node.mine();
     if (b.node.chain.height !== 2)
       throw new Error(`the second scratch node is at height ${b.node.chain.height}, not 2`);

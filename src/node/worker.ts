@@ -1,13 +1,15 @@
 /**
  * A node in a worker thread (what `chainsim simulate` runs, one per node). It mines through the manager's
  * pool over `workerData.powPort`, serves HTTP on its own port, and tells the manager what happens:
- * `ready`, `failed`, `status` once a second, `tip` on every tip change, `exiting`.
+ * `ready`, `failed`, `status` once a second, `tip` on every tip change, `exiting`. Blocks and transactions it
+ * pushes to the other nodes of the simulator go through the manager too (`push` out, `pushed` in: a `PeerLink`).
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createLineLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
+import type { LinkPush, PeerLink, PushKind } from './node.ts';
 import { openNode } from './open.ts';
 export { rehearseBlockPath } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
@@ -36,6 +38,11 @@ export interface NodeWorkerData {
   readonly codeCache?: Uint8Array;
   /** Peers to register at once (a restarted node rejoining). */
   readonly peers?: ReadonlyArray<{ id: string; address: string }>;
+  /**
+   * Addresses of the simulator's nodes: pushes to these peers go through the manager (`push` messages), not
+   * over HTTP. Absent: every push goes over HTTP.
+   */
+  readonly linked?: readonly string[];
 }
 
 export interface NodeStatus {
@@ -62,10 +69,21 @@ export type WorkerMessage =
   | { type: 'exiting' }
   /** One pino JSON line for this node's log file. */
   | { type: 'log'; line: string }
+  /** A block or transaction for other nodes of the simulator, which the manager delivers as `pushed`. */
+  | ({ type: 'push'; from: PushSender } & LinkPush)
   /** From the rehearsal worker (worker-loader.ts). */
   | { type: 'code-cache'; data: Uint8Array; rehearsalFailed?: string };
 
-export type ManagerMessage = { type: 'shutdown' } | { type: 'mining'; on: boolean };
+export type ManagerMessage =
+  | { type: 'shutdown' }
+  | { type: 'mining'; on: boolean }
+  | { type: 'pushed'; kind: PushKind; from: PushSender; seenBy: readonly string[]; bytes: Uint8Array };
+
+/** The node a `push` comes from, as the relay headers name it over HTTP. */
+export interface PushSender {
+  readonly id: string;
+  readonly address: string;
+}
 
 /** The throwaway worker that makes the code cache (worker-loader.ts); it runs no node. */
 export interface RehearsalWorkerData {
@@ -88,7 +106,14 @@ async function main(data: NodeWorkerData): Promise<void> {
       })
     : silentLogger();
   const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
-  let node;
+  let node: Awaited<ReturnType<typeof openNode>>;
+  const linked = data.linked ? new Set(data.linked) : null;
+  const link: PeerLink | undefined = linked
+    ? {
+        reaches: (address) => linked.has(address),
+        push: (push) => post({ type: 'push', from: { id: node.id, address: node.address }, ...push }),
+      }
+    : undefined;
   try {
     const store = data.dataDir ? createLevelStore(data.dataDir) : createMemoryStore();
     if (data.reindex && data.dataDir) {
@@ -101,6 +126,7 @@ async function main(data: NodeWorkerData): Promise<void> {
       await store.close();
     }
     node = await openNode({
+      ...(link ? { link } : {}),
       params,
       pow,
       logger,
@@ -187,7 +213,9 @@ async function main(data: NodeWorkerData): Promise<void> {
   );
   parentPort!.on('message', (msg: ManagerMessage) => {
     if (msg.type === 'shutdown') void shutdown();
-    else if (msg.type === 'mining') {
+    else if (msg.type === 'pushed') {
+      void node.receivePushed(msg.kind, msg.bytes, { ...msg.from, seenBy: msg.seenBy });
+    } else if (msg.type === 'mining') {
       if (msg.on) node.startMining();
       else node.stopMining();
     }

@@ -26,6 +26,7 @@ import { lowerHelperThreads } from '../util/threads.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
 import { generateMiningKey } from '../node/keys.ts';
+import { advertisedAddress } from '../node/peers.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 
 export interface SimulationOptions {
@@ -50,7 +51,15 @@ export interface SimulationOptions {
   readonly token?: string;
   /** How long a node may take to start. */
   readonly startTimeoutMs?: number;
+  /**
+   * How the nodes push blocks and transactions to each other: through the manager's message ports (default),
+   * or over HTTP (`POST /block/new`, `POST /transactions/new`), as they push to peers outside this process.
+   */
+  readonly relay?: NodeRelay;
 }
+
+export type NodeRelay = 'ports' | 'http';
+export const NODE_RELAYS: readonly NodeRelay[] = ['ports', 'http'];
 
 export type NodeState = 'starting' | 'up' | 'down' | 'stopped';
 
@@ -117,6 +126,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   private shuttingDown: Promise<ShutdownReport> | null = null;
   /** V8's code cache for the node bundle, made by the rehearsal worker; shared by every node. */
   private codeCache: Uint8Array | undefined;
+  private readonly byAddress: Map<string, NodeHandle>;
 
   constructor(opts: SimulationOptions) {
     super();
@@ -127,7 +137,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       index,
       port: opts.basePort + index,
       id: '',
-      address: `${opts.host}:${opts.basePort + index}`,
+      address: advertisedAddress(opts.host, opts.basePort + index),
       state: 'starting',
       share,
       status: null,
@@ -137,6 +147,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       exitCode: null,
       logSink: null,
     }));
+    this.byAddress = new Map(this.nodes.map((n) => [n.address, n]));
     this.metrics = createSimMetrics(this);
   }
 
@@ -301,6 +312,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       newKey: key,
       powPort: channel.port2,
       ...(peers ? { peers } : {}),
+      ...(this.opts.relay === 'http' ? {} : { linked: this.nodes.map((n) => n.address) }),
       ...(this.codeCache ? { codeCache: this.codeCache } : {}),
     };
     // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
@@ -358,6 +370,8 @@ export class Simulation extends EventEmitter<SimEvents> {
           }
           this.metrics.onTip(handle, msg);
           this.emit('tip', handle, msg);
+        } else if (msg.type === 'push') {
+          this.deliver(msg);
         } else if (msg.type === 'log') {
           handle.logSink?.write(msg.line);
         } else if (msg.type === 'exiting') {
@@ -411,6 +425,26 @@ export class Simulation extends EventEmitter<SimEvents> {
 
   private message(handle: NodeHandle, msg: ManagerMessage): void {
     handle.worker?.postMessage(msg);
+  }
+
+  /**
+   * A node's push to other nodes of this simulator, delivered to each one that is up. As over HTTP, a push to a
+   * node that is down is lost; the node catches up by locator from its peers when it is back.
+   */
+  private deliver(push: Extract<WorkerMessage, { type: 'push' }>): void {
+    const pushed: ManagerMessage = {
+      type: 'pushed',
+      kind: push.kind,
+      from: push.from,
+      seenBy: push.seenBy,
+      bytes: push.bytes,
+    };
+    for (const address of push.to) {
+      const target = this.byAddress.get(address);
+      if (target?.state !== 'up') continue;
+      this.message(target, pushed);
+      this.metrics.onPortPush(push.kind);
+    }
   }
 
   /** `GET /start/mining`: `count` GET /mine requests, node by node, each a random [min, max] ms after the last. */

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics for a simulation (prom-client, a registry of its own): blocks mined and reorgs per
  * node, block propagation (from the moment a node mined a block until each other node had it as its tip),
- * hash rate and mempool size per node.
+ * pushes between nodes through the manager's ports, hash rate and mempool size per node.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeHandle, Simulation } from './manager.ts';
@@ -12,6 +12,8 @@ export interface SimMetrics {
     node: NodeHandle,
     tip: { hash: string; height: number; at: number; mined: boolean; disconnected: number },
   ): void;
+  /** A block or transaction delivered from one node to another through the manager's message ports. */
+  onPortPush(kind: 'block' | 'tx'): void;
   /** Heights at which more than one block was seen. */
   forksSeen(): number;
   /** Per block: ms from mined until the last node had it, once every up node had it. */
@@ -38,6 +40,12 @@ export function createSimMetrics(sim: Simulation): SimMetrics {
     name: 'chainsim_block_propagation_seconds',
     help: 'Time from a node mining a block until another node has it as its tip',
     buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  const portPushes = new Counter({
+    name: 'chainsim_port_pushes_total',
+    help: 'Blocks and transactions delivered from one node to another through the manager (one per receiver)',
+    labelNames: ['kind'],
     registers: [registry],
   });
   new Gauge({
@@ -115,6 +123,9 @@ export function createSimMetrics(sim: Simulation): SimMetrics {
         early.set(tip.hash, m);
         if (early.size > MAX_TRACKED_BLOCKS) early.delete(early.keys().next().value!);
       }
+    },
+    onPortPush(kind) {
+      portPushes.inc({ kind });
     },
     forksSeen() {
       let n = 0;

@@ -5,7 +5,8 @@ import { createInlineExecutor } from '../../src/mining/executors.ts';
 import { selectKernel } from '../../src/mining/kernels/index.ts';
 import { createPowScheduler, type PowScheduler } from '../../src/mining/scheduler.ts';
 import { hostNode, type HostedNode } from '../../src/node/host.ts';
-import { type ChainsimNode, createNode } from '../../src/node/node.ts';
+import { LocalLinks } from '../../src/node/local-link.ts';
+import { type ChainsimNode, createNode, type LinkPush } from '../../src/node/node.ts';
 
 export const silent = pino({ level: 'silent' });
 
@@ -19,19 +20,38 @@ export interface TestNode {
   url: string;
 }
 
+/** In-thread links (what the simulator's manager does between threads) that record every push. */
+export class TestLink extends LocalLinks {
+  readonly pushes: Array<LinkPush & { from: string }> = [];
+
+  constructor() {
+    super((push, from) => this.pushes.push({ ...push, from: from.address }));
+  }
+}
+
 export async function startNodes(
   n: number,
-  opts: { params?: NetworkParams; scheduler: PowScheduler; connect?: boolean; clock?: () => number },
+  opts: {
+    params?: NetworkParams;
+    scheduler: PowScheduler;
+    connect?: boolean;
+    clock?: () => number;
+    /** Nodes that join this link push to each other through it. */
+    link?: TestLink;
+  },
 ): Promise<TestNode[]> {
   const out: TestNode[] = [];
   for (let i = 0; i < n; i++) {
-    const node = createNode({
+    const link = opts.link;
+    const node: ChainsimNode = createNode({
       params: opts.params ?? networks.regtest,
       pow: opts.scheduler.addClient({ name: `node${i}` }),
       logger: silent,
       ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(link ? { link: link.for(() => node) } : {}),
     });
     const hosted = await hostNode({ node, port: 0 });
+    opts.link?.join(node);
     out.push({ node, hosted, url: `http://${hosted.address}` });
   }
   if (opts.connect !== false) connectAll(out);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { blockHash, blockToJSON, type Block } from '../../src/consensus/index.ts';
+import { blockHash, blockToJSON, type Block, decodeBlock, encodeBlock } from '../../src/consensus/index.ts';
 import { NODE_ADDRESS_HEADER, NODE_ID_HEADER } from '../../src/node/node.ts';
 import { mineOn } from '../helpers/chain.ts';
 import {
@@ -8,6 +8,7 @@ import {
   eventually,
   startNodes,
   stopNodes,
+  TestLink,
   testScheduler,
   type TestNode,
 } from '../helpers/nodes.ts';
@@ -17,6 +18,25 @@ after(() => scheduler.close());
 
 const tips = (nodes: TestNode[]) => nodes.map((n) => n.node.chain.tip.hash);
 const allEqual = (xs: string[]) => xs.every((x) => x === xs[0]);
+
+/** Block pushes each node's HTTP server receives, from now on. */
+function watchBlockPosts(nodes: TestNode[]): number[] {
+  const posts = nodes.map(() => 0);
+  nodes.forEach((n, i) =>
+    n.hosted.app.server.on('request', (req: { method?: string; url?: string }) => {
+      if (req.method === 'POST' && req.url === '/block/new') posts[i]!++;
+    }),
+  );
+  return posts;
+}
+
+/** A block on `parent` whose header misses the target (high-hash, ban score 50). */
+function highHash(parent: TestNode): Block {
+  const next = mineOn(parent.node.chain.tip, parent.node.params);
+  let nonce = 1;
+  while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
+  return { ...next, header: { ...next.header, nonce } };
+}
 
 describe('a network of nodes on loopback', () => {
   test('a block mined on one node reaches all five', async () => {
@@ -81,6 +101,67 @@ describe('a network of nodes on loopback', () => {
       assert.ok(work.every((w) => w === work[0]));
       const maxSeen = Math.max(...nodes.flatMap((n) => n.node.chain.tips().map((t) => t.height)));
       assert.equal(nodes[0]!.node.chain.height, maxSeen);
+    } finally {
+      await stopNodes(nodes);
+    }
+  });
+
+  test('linked nodes push blocks to each other through the link, serialised; a peer off it gets POST /block/new', async () => {
+    const link = new TestLink();
+    const linked = await startNodes(2, { scheduler, link, connect: false });
+    const outside = await startNodes(1, { scheduler, connect: false });
+    const nodes = [...linked, ...outside];
+    try {
+      const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
+      connectAll(nodes);
+      const posts = watchBlockPosts(nodes);
+      const { block } = (await (await fetch(`${a.url}/mine`)).json()) as { block: { hash: string } };
+      await eventually(() => allEqual(tips(nodes)));
+      assert.equal(c.node.chain.tip.hash, block.hash);
+      assert.equal(link.pushes.length, 1);
+      const [push] = link.pushes;
+      assert.equal(push!.kind, 'block');
+      assert.deepEqual(push!.to, [b.hosted.address]);
+      assert.equal(blockHash(decodeBlock(push!.bytes)), block.hash);
+      assert.deepEqual([...push!.seenBy].sort(), [a.node.id, b.node.id, c.node.id].sort());
+      // b heard it through the link only; c over HTTP; nobody relayed it again.
+      assert.deepEqual(posts, [0, 0, 1]);
+      // b's own block goes back to a through the link, to c over HTTP.
+      await fetch(`${b.url}/mine`);
+      await eventually(() => allEqual(tips(nodes)) && a.node.chain.height === 2);
+      assert.deepEqual(
+        link.pushes.map((p) => [p.from, p.to]),
+        [
+          [a.hosted.address, [b.hosted.address]],
+          [b.hosted.address, [a.hosted.address]],
+        ],
+      );
+      assert.deepEqual(posts, [0, 0, 2]);
+    } finally {
+      await stopNodes(nodes);
+    }
+  });
+
+  test('an invalid block through the link costs the sender its ban score and changes nothing; bad bytes are dropped', async () => {
+    const link = new TestLink();
+    const nodes = await startNodes(2, { scheduler, link });
+    try {
+      const [a, b] = nodes as [TestNode, TestNode];
+      const from = { id: a.node.id, address: a.hosted.address };
+      const tip = b.node.chain.tip.hash;
+      await b.node.receivePushed('block', encodeBlock(highHash(b)), from);
+      assert.equal(b.node.chain.tip.hash, tip);
+      assert.equal(b.node.peers.get(a.node.id)?.score, 50);
+      await b.node.receivePushed('block', new Uint8Array([1, 2, 3]), from);
+      await b.node.receivePushed('tx', new Uint8Array([4, 5]), from);
+      assert.equal(b.node.chain.tip.hash, tip);
+      assert.equal(b.node.mempool.size, 0);
+      assert.equal(b.node.peers.get(a.node.id)?.score, 50);
+      // A valid block through the link is accepted as over HTTP.
+      const valid = mineOn(b.node.chain.tip, b.node.params);
+      await b.node.receivePushed('block', encodeBlock(valid), from);
+      assert.equal(b.node.chain.tip.hash, blockHash(valid));
+      assert.equal((await fetch(`${b.url}/node/id`)).status, 200);
     } finally {
       await stopNodes(nodes);
     }
@@ -152,15 +233,9 @@ describe('a network of nodes on loopback', () => {
       assert.equal((await post(valid)).status, 200);
       assert.equal(a.node.chain.tip.hash, blockHash(valid));
       // high-hash scores 50: two strikes and b is out.
-      const bad = (nonceFrom: number): Block => {
-        const next = mineOn(a.node.chain.tip, a.node.params);
-        let nonce = nonceFrom;
-        while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
-        return { ...next, header: { ...next.header, nonce } };
-      };
-      assert.equal((await post(bad(1))).status, 422);
+      assert.equal((await post(highHash(a))).status, 422);
       assert.equal(a.node.peers.get(b.node.id)?.score, 50);
-      assert.equal((await post(bad(1000))).status, 422);
+      assert.equal((await post(highHash(a))).status, 422);
       assert.equal(a.node.peers.get(b.node.id), undefined);
       assert.ok(a.node.peers.isBanned(b.hosted.address));
       // a keeps serving and mining.

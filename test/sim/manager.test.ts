@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/index.ts';
-import { SimulationError } from '../../src/sim/manager.ts';
+import { type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { buildPayment, walletFromSecret, type WalletUtxo } from '../../src/wallet/wallet.ts';
@@ -16,7 +16,7 @@ import { freePortRun, portFree } from '../helpers/ports.ts';
 
 async function start(
   nodes: number,
-  extra: { hashPower?: number[]; dataDir?: string; base?: number; logger?: Logger } = {},
+  extra: { hashPower?: number[]; dataDir?: string; base?: number; logger?: Logger; relay?: NodeRelay } = {},
 ): Promise<RunningSimulation> {
   const { base: fixed, ...rest } = extra;
   const base = fixed ?? (await freePortRun(nodes + 1));
@@ -191,11 +191,36 @@ describe('the network manager', () => {
         async () =>
           (await get<{ mempool: { count: number } }>(`http://${a.address}/node/id`)).body.mempool.count === 1,
       );
+      // b pushed it to a through the manager's ports.
+      const metrics = await (await fetch(`${managerUrl}/metrics`)).text();
+      assert.match(metrics, /^chainsim_port_pushes_total\{kind="tx"\} 1$/m);
     } finally {
       await fetch(`${managerUrl}/shutdown/all`).catch(() => undefined);
       await run.stopped;
     }
   });
+  test("nodes push blocks to each other through the manager's ports; with relay http, over HTTP", async () => {
+    for (const relay of ['ports', 'http'] as const) {
+      const run = await start(3, { relay });
+      try {
+        const [a, ...others] = run.sim.nodes;
+        const mined = (await get<{ block: { hash: string } }>(`http://${a!.address}/mine`)).body.block;
+        await eventually(async () => {
+          const ids = await Promise.all(
+            others.map(async (n) => (await get<{ tip: string }>(`http://${n.address}/node/id`)).body.tip),
+          );
+          return ids.every((tip) => tip === mined.hash);
+        });
+        const metrics = await (await fetch(`${run.managerUrl}/metrics`)).text();
+        // Over HTTP the manager sees no push: the other nodes got the block by POST /block/new.
+        const pushes = /^chainsim_port_pushes_total\{kind="block"\} (\d+)$/m.exec(metrics)?.[1];
+        assert.equal(pushes, relay === 'ports' ? '2' : undefined, `${relay}: ${pushes}`);
+      } finally {
+        await run.shutdown();
+      }
+    }
+  });
+
   test('GET /shutdown/all reports every node and closes every port', async () => {
     const run = await start(2);
     const ports = [run.sim.opts.port, ...run.sim.nodes.map((n) => n.port)];
@@ -291,6 +316,7 @@ describe('the network manager', () => {
       [['--network', 'testnet'], /--network must be one of bitcoin, sim, regtest/],
       [['--nodes', '0'], /--nodes must be a whole number from 1 to 256/],
       [['--port', '5001'], /--port 5001 collides with the node ports/],
+      [['--relay', 'pigeon'], /--relay must be one of ports, http, got "pigeon"/],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['simulate', ...args]);

@@ -5,9 +5,9 @@ import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { isNetworkName, NETWORK_NAMES, type NetworkName } from '../../consensus/index.ts';
 import { type KernelName, parseKernelChoice } from '../../mining/kernels/index.ts';
-import { isLoopback } from '../../node/host.ts';
-import type { NodeHandle, ShutdownReport } from '../../sim/manager.ts';
-import { SimulationError } from '../../sim/manager.ts';
+import { isLoopback } from '../../node/peers.ts';
+import type { NodeHandle, NodeRelay, ShutdownReport } from '../../sim/manager.ts';
+import { NODE_RELAYS, SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
 import { createFileLogger, LOG_LEVELS, type LogLevel, silentLogger } from '../../util/logger.ts';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +33,7 @@ export interface SimulateArgs {
   fresh: boolean;
   yes: boolean;
   reindex: boolean;
+  relay: NodeRelay;
 }
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
@@ -76,6 +77,10 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
       `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`,
     );
   }
+  const relay = typeof raw.relay === 'string' ? raw.relay : 'ports';
+  if (!(NODE_RELAYS as readonly string[]).includes(relay)) {
+    throw new UsageError(`--relay must be one of ${NODE_RELAYS.join(', ')}, got ${JSON.stringify(relay)}`);
+  }
   const host = String(raw.host);
   let token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
   if (!isLoopback(host) && !token) token = randomBytes(16).toString('hex');
@@ -96,6 +101,7 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     fresh: Boolean(raw.fresh),
     yes: Boolean(raw.yes),
     reindex: Boolean(raw.reindex),
+    relay: relay as NodeRelay,
   };
 }
 
@@ -203,6 +209,12 @@ export function simulateCommand(y: Argv): Argv {
           default: false,
           describe: "rebuild every node's index and UTXO set from its stored blocks first",
         })
+        .option('relay', {
+          type: 'string',
+          default: 'ports',
+          describe:
+            'how nodes push blocks and transactions to each other: ports (serialised, through the manager; fast) or http (POST /block/new, /transactions/new, as to peers outside this process)',
+        })
         .option('in-memory', {
           type: 'boolean',
           default: false,
@@ -212,6 +224,7 @@ export function simulateCommand(y: Argv): Argv {
         .example('$0 simulate --nodes 6 --hash-power 40,30,10,10,5,5 --mine', 'race with unequal hash power')
         .example('curl localhost:4999/start/mining', 'then: each node mines one block, 1-3 s apart')
         .example('$0 simulate --fresh --yes', 'throw the old chain away and start from genesis')
+        .example('$0 simulate --relay http', 'nodes push blocks to each other over HTTP, visible on the wire')
         .epilog(
           'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics. Stop with Ctrl-C or GET :4999/shutdown/all.',
         ),
@@ -271,6 +284,7 @@ async function simulate(args: SimulateArgs): Promise<void> {
       ...(args.token ? { token: args.token } : {}),
       dataDir: args.dataDir,
       ...(args.reindex ? { reindex: true } : {}),
+      relay: args.relay,
     });
   } catch (err) {
     if (err instanceof SimulationError) throw new UsageError(err.message);
