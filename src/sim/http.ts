@@ -30,6 +30,16 @@ export function parseInterval(value: string | undefined): [number, number] {
 
 export async function buildManagerServer(opts: ManagerServerOptions): Promise<FastifyInstance> {
   const { sim } = opts;
+  // The manager listens before the nodes start (a busy port is reported at once). Mining asked for meanwhile
+  // would reach only the nodes up so far, which do not know each other yet: say so instead.
+  const requireStarted = (): void => {
+    if (!sim.started) {
+      throw HttpError.of(
+        'unavailable',
+        `the nodes are still starting (${sim.upNodes().length} of ${sim.nodes.length} up); try again in a moment`,
+      );
+    }
+  };
   const logger: FastifyBaseLogger = sim.log;
   const app = Fastify({
     loggerInstance: logger,
@@ -85,6 +95,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     },
     async (req, reply) => {
       const q = req.query as { count?: number; interval?: string; wait: boolean };
+      requireStarted();
       if (sim.miningRun?.running)
         throw HttpError.of('conflict', 'a /start/mining run is already in progress: see GET /mining/status');
       const interval = parseInterval(q.interval);
@@ -124,6 +135,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     },
     (req) => {
       const { duration } = req.query as { duration?: number };
+      requireStarted();
       sim.startContinuous(duration);
       return { message: 'Mining started', nodes: sim.upNodes().length, duration: duration ?? null };
     },

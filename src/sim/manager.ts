@@ -127,6 +127,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   /** V8's code cache for the node bundle, made by the rehearsal worker; shared by every node. */
   private codeCache: Uint8Array | undefined;
   private readonly byAddress: Map<string, NodeHandle>;
+  /** True once `start` has started every node and introduced them to each other. */
+  started = false;
 
   constructor(opts: SimulationOptions) {
     super();
@@ -215,6 +217,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       throw new SimulationError(((failed as PromiseRejectedResult).reason as Error).message);
     }
     await this.introduceNodes(nodes.value);
+    this.started = true;
   }
 
   /**

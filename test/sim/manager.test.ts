@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/index.ts';
-import { type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
+import { buildManagerServer } from '../../src/sim/http.ts';
+import { createSimulation, type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { buildPayment, walletFromSecret, type WalletUtxo } from '../../src/wallet/wallet.ts';
@@ -218,6 +219,37 @@ describe('the network manager', () => {
       } finally {
         await run.shutdown();
       }
+    }
+  });
+
+  test('mining asked for while the nodes are starting: 503 with the reason, and nothing starts', async () => {
+    // A simulation not started yet is what the manager serves between listening and introducing the nodes.
+    const sim = createSimulation({
+      nodes: 2,
+      port: 0,
+      basePort: 1,
+      host: '127.0.0.1',
+      network: 'regtest',
+      kernel: 'js',
+      logDir: null,
+      logLevel: 'silent',
+      logger: silentLogger(),
+      dataDir: null,
+    });
+    const app = await buildManagerServer({ sim, onShutdown: () => undefined });
+    try {
+      for (const url of ['/start/mining', '/start/mining?wait=false', '/mining/start']) {
+        const res = await app.inject({ url });
+        assert.equal(res.statusCode, 503, url);
+        const { error } = res.json<{ error: { code: string; message: string } }>();
+        assert.equal(error.code, 'unavailable');
+        assert.equal(error.message, 'the nodes are still starting (0 of 2 up); try again in a moment');
+      }
+      assert.equal(sim.miningRun, null);
+      assert.equal(sim.continuous, false);
+      assert.equal((await app.inject({ url: '/nodes' })).statusCode, 200);
+    } finally {
+      await app.close();
     }
   });
 
