@@ -8,9 +8,10 @@
  * queueing on the 2 cores set the tail) and open-loop at a fixed 500 requests a second (what a request meets
  * when users and scripts probe the nodes, the case the target is about; a bare node:net client, so that its
  * own CPU and garbage collections stay out of the figure as far as they can on shared cores). Mining starts from genesis, where the
- * sim network's difficulty is low, so blocks come several times a second until retargeting (every 12 blocks,
- * at most 4x) slows them to one per 5 s; and in those first seconds each node's V8 compiles its block-handling
- * code. So the first 4 s of mining are measured apart (open loop), and the rest from 12 s after the start;
+ * sim network's difficulty is low, so blocks come several times a second (blocks 12 to 23 four times faster
+ * still: the first retarget's window starts at the genesis time, months ago) until retargeting (every 12
+ * blocks, at most 4x) slows them to one per 5 s; and in those first seconds each node's V8 compiles its
+ * block-handling code. So the first 4 s of mining are measured apart (open loop), and the rest from 12 s after the start;
  * the table counts the blocks found during each measurement.
  *
  * Each size runs in a fresh process (bench/network-child.ts), so memory is not shared between runs, and in
