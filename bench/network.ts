@@ -37,14 +37,11 @@ import {
   round,
   writeResults,
 } from './lib.ts';
-import { requestJSON } from '../dist/util/http-json.js';
+import { httpJSON } from '../dist/util/http-json.js';
 
 /** A control request to the simulator (node:http: `fetch` would load undici in this, the load's, process). */
-async function get<T = unknown>(port: number, path: string): Promise<T> {
-  const res = await requestJSON(`http://127.0.0.1:${port}${path}`, { timeoutMs: 60_000 });
-  if (res.status >= 300) throw new Error(`GET ${path} on port ${port} answered ${res.status}`);
-  return res.body as T;
-}
+const get = <T = unknown>(port: number, path: string): Promise<T> =>
+  httpJSON<T>(`http://127.0.0.1:${port}${path}`, { timeoutMs: 60_000 });
 
 const CHILD = fileURLToPath(new URL('./network-child.ts', import.meta.url));
 

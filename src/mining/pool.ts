@@ -9,15 +9,14 @@
  * optional `@napi-rs/nice` package is installed, and says nothing otherwise, so the pool checks a thread's
  * nice value at start-up and reports a warning once.
  */
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { createFixedPool } from '../util/fixed-pool.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import type { KernelName } from './kernels/types.ts';
 import type { PowTask } from './pow-task.ts';
+import type { RangeExecutor, RangeResult, RangeTask } from './scheduler.ts';
 
 /** Linux's SCHED_IDLE policy number, as pow-task.ts sets it (not imported: that file runs only in threads). */
 const SCHED_IDLE = 5;
-import type { RangeExecutor, RangeResult, RangeTask } from './scheduler.ts';
 
 export interface PoolOptions {
   readonly kernel: KernelName;
@@ -38,18 +37,11 @@ export interface PoolExecutor extends RangeExecutor {
 }
 
 export async function createPoolExecutor(opts: PoolOptions): Promise<PoolExecutor> {
-  const threads = opts.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1)
-    throw new RangeError(`threads must be a positive integer, got ${threads}`);
   const niceIncrement = opts.niceIncrement ?? 19;
-  const piscina = new Piscina({
-    filename: workerModuleUrl(import.meta.url, './pow-task').href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: Number.POSITIVE_INFINITY,
+  const { piscina, threads } = createFixedPool(workerModuleUrl(import.meta.url, './pow-task'), {
+    threads: opts.threads,
+    what: 'threads',
     niceIncrement,
-    // The task file is compiled JS; a loader the parent was started with (tsx in tests) is not needed there.
-    execArgv: [],
   });
   // Load the kernel in a thread now, so a failure surfaces at start-up and the first range is not slow.
   await piscina.run({

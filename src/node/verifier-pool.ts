@@ -1,8 +1,7 @@
 /** The signature pool of node/verifier.ts: verification off the HTTP thread, in small batches. */
 import { fastVerifySchnorr } from '../chain/verify.ts';
-import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { firstFailedCheck, type SignatureCheck } from '../consensus/index.ts';
+import { createFixedPool } from '../util/fixed-pool.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import type { SignatureVerifier } from './verifier.ts';
 
@@ -60,19 +59,11 @@ function pack(items: readonly Waiting[]): VerifyTask {
 }
 
 export function createPoolVerifier(opts: PoolVerifierOptions = {}): SignatureVerifier {
-  const threads = opts.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new RangeError(`verify threads must be a positive integer, got ${threads}`);
-  }
-  const maxBatch = opts.maxBatch ?? 256;
-  const pool = new Piscina({
-    filename: workerModuleUrl(import.meta.url, './verify-task').href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: Number.POSITIVE_INFINITY,
-    // The task file is compiled JS; a loader the parent was started with (tsx in tests) is not needed there.
-    execArgv: [],
+  const { piscina: pool, threads } = createFixedPool(workerModuleUrl(import.meta.url, './verify-task'), {
+    threads: opts.threads,
+    what: 'verify threads',
   });
+  const maxBatch = opts.maxBatch ?? 256;
   let queue: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;

@@ -9,7 +9,7 @@ import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createLineLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
-import type { LinkPush, PeerLink, PushKind } from './node.ts';
+import type { LinkPush, PeerLink } from './node.ts';
 import { openNode } from './open.ts';
 export { rehearseBlockPath } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
@@ -77,7 +77,8 @@ export type WorkerMessage =
 export type ManagerMessage =
   | { type: 'shutdown' }
   | { type: 'mining'; on: boolean }
-  | { type: 'pushed'; kind: PushKind; from: PushSender; seenBy: readonly string[]; bytes: Uint8Array };
+  /** A `push` of another node, for this one (`to` dropped). */
+  | ({ type: 'pushed'; from: PushSender } & Omit<LinkPush, 'to'>);
 
 /** The node a `push` comes from, as the relay headers name it over HTTP. */
 export interface PushSender {

@@ -21,7 +21,7 @@ import type {
   WorkerMessage,
 } from '../node/worker.ts';
 import { createLogSink, type LogLevel, type LogSink } from '../util/logger.ts';
-import { requestJSON } from '../util/http-json.ts';
+import { httpJSON } from '../util/http-json.ts';
 import { lowerHelperThreads } from '../util/threads.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
@@ -127,8 +127,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   /** V8's code cache for the node bundle, made by the rehearsal worker; shared by every node. */
   private codeCache: Uint8Array | undefined;
   private readonly byAddress: Map<string, NodeHandle>;
-  /** True once `start` has started every node and introduced them to each other. */
-  started = false;
+  private introduced = false;
 
   constructor(opts: SimulationOptions) {
     super();
@@ -217,7 +216,12 @@ export class Simulation extends EventEmitter<SimEvents> {
       throw new SimulationError(((failed as PromiseRejectedResult).reason as Error).message);
     }
     await this.introduceNodes(nodes.value);
-    this.started = true;
+    this.introduced = true;
+  }
+
+  /** True once `start` has started every node and introduced them to each other. */
+  get started(): boolean {
+    return this.introduced;
   }
 
   /**
@@ -669,24 +673,4 @@ function newMiningKey(): MiningKeyHex {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** A JSON request over loopback HTTP with a timeout; non-2xx answers reject with the node's error message. */
-export async function httpJSON<T = unknown>(
-  url: string,
-  opts: { method?: 'GET' | 'POST'; body?: unknown; timeoutMs?: number; token?: string | undefined } = {},
-): Promise<T> {
-  const { status, body } = await requestJSON(url, {
-    ...(opts.method ? { method: opts.method } : {}),
-    ...(opts.body === undefined ? {} : { body: opts.body }),
-    ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}),
-    timeoutMs: opts.timeoutMs ?? 10_000,
-  });
-  if (status < 200 || status >= 300) {
-    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    const detail = err ? `${err.code ?? ''} ${err.message ?? ''}` : typeof body === 'string' ? body : '';
-    throw new Error(`${url} answered ${status}: ${detail}`.trim());
-  }
-  if (typeof body === 'string') throw new Error(`${url} answered with invalid JSON`);
-  return body as T;
 }

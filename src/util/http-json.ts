@@ -64,3 +64,23 @@ export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer>
     req.end(payload);
   });
 }
+
+/** A JSON request over loopback HTTP with a timeout; non-2xx answers reject with the node's error message. */
+export async function httpJSON<T = unknown>(
+  url: string,
+  opts: { method?: 'GET' | 'POST'; body?: unknown; timeoutMs?: number; token?: string | undefined } = {},
+): Promise<T> {
+  const { status, body } = await requestJSON(url, {
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(opts.body === undefined ? {} : { body: opts.body }),
+    ...(opts.token ? { headers: { authorization: `Bearer ${opts.token}` } } : {}),
+    timeoutMs: opts.timeoutMs ?? 10_000,
+  });
+  if (status < 200 || status >= 300) {
+    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    const detail = err ? `${err.code ?? ''} ${err.message ?? ''}` : typeof body === 'string' ? body : '';
+    throw new Error(`${url} answered ${status}: ${detail}`.trim());
+  }
+  if (typeof body === 'string') throw new Error(`${url} answered with invalid JSON`);
+  return body as T;
+}

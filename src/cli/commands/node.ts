@@ -5,12 +5,11 @@ import { fallbackWarning, parseKernelChoice, selectKernel } from '../../mining/k
 import { createPoolExecutor } from '../../mining/pool.ts';
 import { createPowScheduler } from '../../mining/scheduler.ts';
 import { type HostedNode, hostNode } from '../../node/host.ts';
-import { isLoopback } from '../../node/peers.ts';
 import { openNode } from '../../node/open.ts';
 import { createPoolVerifier } from '../../node/verifier-pool.ts';
 import { inlineVerifier } from '../../node/verifier.ts';
 import { libsecp256k1 } from '../../util/secp256k1.ts';
-import { isAddress } from '../../node/peers.ts';
+import { isAddress, isLoopback } from '../../node/peers.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { reindexStore } from '../../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../../store/store.ts';
