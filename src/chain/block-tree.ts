@@ -84,6 +84,8 @@ export class BlockTree {
    * retarget period. Only accepted headers add to it, so junk headers cannot grow it.
    */
   private readonly powTargets = new Map<number, PowTarget>();
+  /** Entries without children: the tips of every branch (so listing tips costs the tips, not the tree). */
+  private readonly leafSet = new Set<BlockEntry>();
   private nextSeq = 0;
   private best: BlockEntry;
   private bestHeaderEntry: BlockEntry;
@@ -159,7 +161,23 @@ export class BlockTree {
     };
     this.entries.set(hash, entry);
     prev?.children.push(entry);
+    if (prev) this.leafSet.delete(prev);
+    this.leafSet.add(entry);
     return entry;
+  }
+
+  /** Every entry without children (valid or not). */
+  leaves(): IterableIterator<BlockEntry> {
+    return this.leafSet.values();
+  }
+
+  /**
+   * The chainwork `header` would have if it were added, without adding anything: undefined when its parent is
+   * not known. Throws `bad-diffbits` for bits that do not decode.
+   */
+  chainworkIfAdded(header: BlockHeader): bigint | undefined {
+    const prev = this.entries.get(header.prevHash);
+    return prev ? prev.chainwork + this.powTarget(header.bits).work : undefined;
   }
 
   /**
@@ -323,12 +341,15 @@ export class BlockTree {
     return out;
   }
 
-  /** Every leaf of the tree and the active tip, like Core's getchaintips. */
-  tips(): ChainTip[] {
+  /**
+   * Every leaf of the tree and the active tip, like Core's getchaintips. `forkOf` finds where a leaf meets the
+   * active chain (the chain passes a constant-time one; by default it walks back from both ends).
+   */
+  tips(forkOf: (e: BlockEntry) => BlockEntry = (e) => this.findFork(e, this.best)): ChainTip[] {
     const out: ChainTip[] = [];
-    for (const e of this.entries.values()) {
-      if (e.children.length > 0 && e !== this.best) continue;
-      const fork = this.findFork(e, this.best);
+    const list = this.leafSet.has(this.best) ? [...this.leafSet] : [this.best, ...this.leafSet];
+    for (const e of list) {
+      const fork = forkOf(e);
       const status =
         e === this.best
           ? 'active'

@@ -324,8 +324,13 @@ export class Chain {
     return this.tree.genesis;
   }
 
+  /** Every chain tip (Core getchaintips); costs the tips and their branch lengths, not the whole tree. */
   tips(): ChainTip[] {
-    return this.tree.tips();
+    return this.tree.tips((leaf) => {
+      let e: BlockEntry = leaf;
+      while (!this.isActive(e)) e = e.prev!;
+      return e;
+    });
   }
 }
 

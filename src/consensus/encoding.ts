@@ -31,17 +31,20 @@ export class ByteWriter {
     return this;
   }
 
+  /** Throws a RangeError outside [0, 2^32): a wrapped value would serialise as another one. */
   u32(v: number): this {
+    if (!(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) throw new RangeError(`u32 out of range: ${v}`);
     this.ensure(4);
-    this.view.setUint32(this.pos, v >>> 0, true);
+    this.view.setUint32(this.pos, v, true);
     this.pos += 4;
     return this;
   }
 
-  /** Signed 64-bit little-endian (Bitcoin's CAmount). */
+  /** Signed 64-bit little-endian (Bitcoin's CAmount). Throws a RangeError outside the field, never wraps. */
   i64(v: bigint): this {
+    if (BigInt.asIntN(64, v) !== v) throw new RangeError(`i64 out of range: ${v}`);
     this.ensure(8);
-    this.view.setBigInt64(this.pos, BigInt.asIntN(64, v), true);
+    this.view.setBigInt64(this.pos, v, true);
     this.pos += 8;
     return this;
   }

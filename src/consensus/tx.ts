@@ -279,10 +279,34 @@ export function txFromJSON(json: unknown, where = 'transaction'): Transaction {
   });
 }
 
+/** The range of an output value's wire field: a signed 64-bit integer (Core's CAmount, int64_t). */
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An amount as JSON gives it: a safe integer, or a canonical decimal string (no leading zeros, no "-0"). A value
+ * outside the int64 wire field is malformed input, decided here before anything is hashed: written modulo 2^64 it
+ * would have another block's exact bytes and hash while failing a rule that is remembered, so the genuine block
+ * would be refused as known-invalid ever after.
+ */
 function parseAmount(value: unknown, what: string): bigint {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) return BigInt(value);
-  throw new TypeError(`${what} must be an integer number of units, got ${JSON.stringify(value)}`);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value === 0 ? 0 : value);
+  if (typeof value === 'string' && /^(?:0|-?[1-9]\d{0,18})$/.test(value)) {
+    const v = BigInt(value);
+    if (v >= I64_MIN && v <= I64_MAX) return v;
+    throw new RangeError(`${what} ${value} does not fit a 64-bit signed amount`);
+  }
+  throw new TypeError(
+    `${what} must be an integer number of units (a JSON integer, or a decimal string without leading zeros), got ${describeValue(value)}`,
+  );
+}
+
+/** A short description of any JSON value for an error message (never the whole value: it may be huge or deep). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 export function record(value: unknown, what: string): Record<string, unknown> {

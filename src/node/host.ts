@@ -2,9 +2,10 @@
  * Serving a node over HTTP: builds the fastify app and listens. Used by the worker entry and by tests.
  */
 import type { FastifyInstance } from 'fastify';
+import { advertisedAddress } from '../net/address.ts';
+import { isLoopback } from '../net/peers.ts';
 import { buildServer } from './http/server.ts';
 import type { ChainsimNode } from './node.ts';
-import { advertisedAddress, isLoopback } from './peers.ts';
 
 export interface HostOptions {
   readonly node: ChainsimNode;
@@ -13,6 +14,10 @@ export interface HostOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly token?: string;
+  /** The host (or host:port) peers reach this node at; needed when bound to 0.0.0.0 on a machine without one. */
+  readonly advertise?: string;
+  /** Connections the server holds at most. */
+  readonly maxConnections?: number;
   /** Called after `/shutdown` has answered. */
   readonly onShutdown?: () => void;
 }
@@ -34,12 +39,22 @@ export async function hostNode(opts: HostOptions): Promise<HostedNode> {
     logger: opts.node.log,
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
+    ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
   });
   await app.listen({ host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
-  const advertised = advertisedAddress(host, port);
+  let advertised: string;
+  try {
+    advertised = advertisedAddress(host, port, opts.advertise);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   opts.node.address = advertised;
+  opts.node.bound = { host, port };
+  // Peers it knew before it listened (restored from its store) get their hellos now it has an address.
+  void opts.node.introducePeers();
   return {
     app,
     address: advertised,

@@ -4,7 +4,8 @@
  * later macrotask, with the sender's id, address and seen-by list. The rehearsal (rehearsal.ts) and the tests
  * use it.
  */
-import type { ChainsimNode, LinkPush, PeerLink } from './node.ts';
+import type { LinkPush, PeerLink } from '../net/relay.ts';
+import type { ChainsimNode } from './node.ts';
 
 export class LocalLinks {
   private readonly nodes = new Map<string, ChainsimNode>();

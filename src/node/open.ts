@@ -8,7 +8,7 @@ import { type ChainStore, StoreError } from '../store/store.ts';
 import { bytesToHex, hexToBytes } from '../util/bytes.ts';
 import { createMemoryKeyStore, generateMiningKey } from './keys.ts';
 import { type ChainsimNode, createNode, type NodeOptions } from './node.ts';
-import { isAddress, isNodeId } from './peers.ts';
+import { isAddress, isNodeId } from '../net/peers.ts';
 
 export interface OpenNodeOptions extends Omit<NodeOptions, 'chain' | 'store' | 'keys'> {
   readonly store: ChainStore;
@@ -69,6 +69,7 @@ export async function openNode(opts: OpenNodeOptions): Promise<ChainsimNode> {
         const peers = (JSON.parse(peersText) as Array<{ id: unknown; address: unknown }>).filter(
           (p): p is { id: string; address: string } => isNodeId(p.id) && isAddress(p.address),
         );
+        // Introduced (their hellos sent) once the node listens: see hostNode.
         node.peers.register(peers);
       } catch {
         node.log.warn(`the peer list stored at ${store.location} is damaged; starting without it`);

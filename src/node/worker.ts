@@ -9,7 +9,7 @@ import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createLineLogger, type LogLevel, silentLogger } from '../util/logger.ts';
 import { hostNode, type HostedNode } from './host.ts';
-import type { LinkPush, PeerLink } from './node.ts';
+import type { LinkPush, PeerLink } from '../net/relay.ts';
 import { openNode } from './open.ts';
 export { rehearseBlockPath } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
@@ -43,6 +43,10 @@ export interface NodeWorkerData {
    * over HTTP. Absent: every push goes over HTTP.
    */
   readonly linked?: readonly string[];
+  /** Connections this node's server holds at most (a share of the process's file descriptors). */
+  readonly maxConnections?: number;
+  /** The host peers reach this node at, when it binds a wildcard address. */
+  readonly advertise?: string;
 }
 
 export interface NodeStatus {
@@ -149,7 +153,8 @@ async function main(data: NodeWorkerData): Promise<void> {
   }
   let reorgs = 0;
   let lastTipAt = Date.now();
-  node.chain.onTip((tip, path) => {
+  // The durable tip: nothing is reported before it is stored.
+  node.onTip((tip, path) => {
     lastTipAt = Date.now();
     if (path.disconnect.length > 0) reorgs++;
     post({
@@ -164,9 +169,9 @@ async function main(data: NodeWorkerData): Promise<void> {
   const status = (): NodeStatus => ({
     id: node.id,
     address: node.address,
-    height: node.chain.height,
-    tip: node.chain.tip.hash,
-    chainwork: node.chain.tip.chainwork.toString(16),
+    height: node.tip.height,
+    tip: node.tip.hash,
+    chainwork: node.tip.chainwork.toString(16),
     peers: node.peers.size,
     hashRate: pow.hashRate(),
     mempool: node.mempool.size,
@@ -196,6 +201,8 @@ async function main(data: NodeWorkerData): Promise<void> {
       host: data.host,
       port: data.port,
       ...(data.token ? { token: data.token } : {}),
+      ...(data.maxConnections ? { maxConnections: data.maxConnections } : {}),
+      ...(data.advertise ? { advertise: data.advertise } : {}),
       onShutdown: () => void shutdown(),
     });
   } catch (err) {

@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { HttpError } from '../node/http/errors.ts';
 import { lightSchemaController } from '../node/http/schema-tools.ts';
+import { bearerAuth, serverLimits, toHttpError } from '../node/http/server.ts';
 import type { ShutdownReport, Simulation } from './manager.ts';
 
 export interface ManagerServerOptions {
@@ -41,18 +42,21 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     }
   };
   const logger: FastifyBaseLogger = sim.log;
+  // Beyond loopback (a token is set), everything that starts, stops or spends anything needs the token.
+  const auth = bearerAuth(sim.opts.token, 'manager');
+  const limits = serverLimits(sim.maxConnections);
   const app = Fastify({
+    keepAliveTimeout: limits.keepAliveTimeout,
+    requestTimeout: limits.requestTimeout,
+    clientErrorHandler: limits.clientErrorHandler,
     loggerInstance: logger,
     schemaController: lightSchemaController as never,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  app.setErrorHandler((err: unknown, _req, reply) => {
-    const e =
-      err instanceof HttpError
-        ? err
-        : (err as { validation?: unknown }).validation
-          ? HttpError.of('bad-request', (err as Error).message)
-          : HttpError.of('internal', (err as Error).message);
+  limits.apply(app.server);
+  app.setErrorHandler((err: unknown, req, reply) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
     void reply.status(e.status).send(e.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -94,6 +98,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       },
     },
     async (req, reply) => {
+      auth(req);
       const q = req.query as { count?: number; interval?: string; wait: boolean };
       requireStarted();
       if (sim.miningRun?.running)
@@ -134,6 +139,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       },
     },
     (req) => {
+      auth(req);
       const { duration } = req.query as { duration?: number };
       requireStarted();
       sim.startContinuous(duration);
@@ -141,7 +147,8 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     },
   );
 
-  app.get('/mining/stop', () => {
+  app.get('/mining/stop', (req) => {
+    auth(req);
     sim.stopContinuous();
     return { message: 'Mining stopped' };
   });
@@ -172,6 +179,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
   });
 
   app.post('/nodes/:port/restart', async (req) => {
+    auth(req);
     const port = Number((req.params as { port: string }).port);
     const handle = sim.node(port);
     if (!handle) throw HttpError.of('not-found', `no node on port ${port}`);
@@ -185,7 +193,8 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     return { message: 'Node restarted', port: h.port, id: h.id, height: h.status?.height ?? 0 };
   });
 
-  app.get('/shutdown/all', async (_req, reply) => {
+  app.get('/shutdown/all', async (req, reply) => {
+    auth(req);
     const report = await sim.shutdownAll();
     await reply.send({ message: 'All nodes shut down', nodes: report.nodes });
     setImmediate(() => opts.onShutdown(report));

@@ -25,8 +25,10 @@ import { httpJSON } from '../util/http-json.ts';
 import { lowerHelperThreads } from '../util/threads.ts';
 import { workerModuleUrl } from '../util/modules.ts';
 import { bytesToHex } from '../util/bytes.ts';
+import { openFilesLimit } from '../util/fd-limit.ts';
+import { DEFAULT_MAX_CONNECTIONS } from '../node/http/server.ts';
 import { generateMiningKey } from '../node/keys.ts';
-import { advertisedAddress } from '../node/peers.ts';
+import { advertisedAddress } from '../net/address.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 
 export interface SimulationOptions {
@@ -56,6 +58,20 @@ export interface SimulationOptions {
    * or over HTTP (`POST /block/new`, `POST /transactions/new`), as they push to peers outside this process.
    */
   readonly relay?: NodeRelay;
+  /** The host peers and the manager reach the nodes at, when `host` is a wildcard (0.0.0.0). */
+  readonly advertise?: string;
+  /** Connections each node's server (and the manager's) holds at most; default: a share of the process's limit. */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Connections one server of a simulation may hold: half the process's open-file limit, shared by the nodes and the
+ * manager (the other half is for LevelDB, logs and the nodes' own outbound sockets), between 32 and 1024. So one
+ * node under attack runs out of connections before the process runs out of descriptors, and the others keep serving.
+ */
+export function connectionsPerServer(nodes: number, limit = openFilesLimit()): number {
+  if (limit === undefined) return DEFAULT_MAX_CONNECTIONS;
+  return Math.max(32, Math.min(DEFAULT_MAX_CONNECTIONS, Math.floor(limit / 2 / (nodes + 1))));
 }
 
 export type NodeRelay = 'ports' | 'http';
@@ -138,7 +154,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       index,
       port: opts.basePort + index,
       id: '',
-      address: advertisedAddress(opts.host, opts.basePort + index),
+      address: advertisedAddress(opts.host, opts.basePort + index, opts.advertise),
       state: 'starting',
       share,
       status: null,
@@ -150,6 +166,11 @@ export class Simulation extends EventEmitter<SimEvents> {
     }));
     this.byAddress = new Map(this.nodes.map((n) => [n.address, n]));
     this.metrics = createSimMetrics(this);
+  }
+
+  /** Connections each node's server holds at most. */
+  get maxConnections(): number {
+    return this.opts.maxConnections ?? connectionsPerServer(this.nodes.length);
   }
 
   get params() {
@@ -320,6 +341,8 @@ export class Simulation extends EventEmitter<SimEvents> {
       powPort: channel.port2,
       ...(peers ? { peers } : {}),
       ...(this.opts.relay === 'http' ? {} : { linked: this.nodes.map((n) => n.address) }),
+      maxConnections: this.maxConnections,
+      ...(this.opts.advertise ? { advertise: this.opts.advertise } : {}),
       ...(this.codeCache ? { codeCache: this.codeCache } : {}),
     };
     // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
@@ -378,7 +401,7 @@ export class Simulation extends EventEmitter<SimEvents> {
           this.metrics.onTip(handle, msg);
           this.emit('tip', handle, msg);
         } else if (msg.type === 'push') {
-          this.deliver(msg);
+          this.deliver(handle, msg);
         } else if (msg.type === 'log') {
           handle.logSink?.write(msg.line);
         } else if (msg.type === 'exiting') {
@@ -438,11 +461,12 @@ export class Simulation extends EventEmitter<SimEvents> {
    * A node's push to other nodes of this simulator, delivered to each one that is up. As over HTTP, a push to a
    * node that is down is lost; the node catches up by locator from its peers when it is back.
    */
-  private deliver(push: Extract<WorkerMessage, { type: 'push' }>): void {
+  private deliver(sender: NodeHandle, push: Extract<WorkerMessage, { type: 'push' }>): void {
     const pushed: ManagerMessage = {
       type: 'pushed',
       kind: push.kind,
-      from: push.from,
+      // The manager names the sender (the worker it came from), so the receiver may trust it and charge it.
+      from: { id: sender.id, address: sender.address },
       seenBy: push.seenBy,
       bytes: push.bytes,
     };
@@ -492,6 +516,7 @@ export class Simulation extends EventEmitter<SimEvents> {
         pending.push(
           httpJSON<{ block: { hash: string; height: number } }>(`http://${target.address}/mine`, {
             timeoutMs: 600_000,
+            token: this.opts.token,
           }).then(
             (r) => {
               run.completed++;
@@ -542,9 +567,11 @@ export class Simulation extends EventEmitter<SimEvents> {
       .filter((n) => n !== handle && n.id)
       .map((n) => ({ id: n.id, address: n.address }));
     await this.spawn(handle, peers);
-    await httpJSON(`http://${handle.address}/block/new`, { timeoutMs: 60_000 }).catch((err: unknown) => {
-      this.log.warn({ node: port, err: (err as Error).message }, `node ${port} could not catch up yet`);
-    });
+    await httpJSON(`http://${handle.address}/block/new`, { timeoutMs: 60_000, token: this.opts.token }).catch(
+      (err: unknown) => {
+        this.log.warn({ node: port, err: (err as Error).message }, `node ${port} could not catch up yet`);
+      },
+    );
     if (this.continuous) this.message(handle, { type: 'mining', on: true });
     return handle;
   }

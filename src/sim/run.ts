@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { advertisedAddress } from '../net/address.ts';
 import { buildManagerServer } from './http.ts';
 import {
   createSimulation,
@@ -58,7 +59,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<RunningSim
   return {
     sim,
     app,
-    managerUrl: `http://${opts.host}:${opts.port}`,
+    managerUrl: `http://${advertisedAddress(opts.host, opts.port, opts.advertise)}`,
     stopped,
     shutdown(): Promise<ShutdownReport> {
       closing ??= sim.shutdownAll().then(closeAll);

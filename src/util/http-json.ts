@@ -1,10 +1,10 @@
 /**
  * One JSON request over plain HTTP, for the manager (to its nodes) and for nodes (to their peers): node:http
- * with its keep-alive global agent, not fetch. Fetch is undici, which a thread loads on its first call (tens of
- * ms of compiling: in a simulator node that was the first block relay, stalling every request to that node
- * meanwhile) and which costs more CPU a request afterwards.
+ * with a keep-alive agent, not fetch. Fetch is undici, which a thread loads on its first call (tens of ms of
+ * compiling: in a simulator node that was the first block relay, stalling every request to that node meanwhile)
+ * and which costs more CPU a request afterwards.
  */
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 export interface JsonAnswer {
   readonly status: number;
@@ -18,16 +18,42 @@ export interface JsonRequest {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** Answers longer than this are cut off and rejected (`too-large`): a peer must not fill our memory. */
+  readonly maxBytes?: number;
+  /** The connection pool (default: node:http's global agent). */
+  readonly agent?: Agent;
+  /** Aborts the request (rejects with `aborted`). */
+  readonly signal?: AbortSignal;
 }
 
-/** Resolves with any status; rejects on a network failure or when no answer comes within `timeoutMs`. */
+/** Why a request got no usable answer; the message never carries the answer's own text. */
+export type HttpFailure = 'timeout' | 'network' | 'too-large' | 'aborted';
+
+export class HttpRequestError extends Error {
+  override readonly name = 'HttpRequestError';
+  constructor(
+    readonly kind: HttpFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Resolves with any status; rejects with an HttpRequestError on a network failure, a time-out or an abort. */
 export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   return new Promise<JsonAnswer>((resolve, reject) => {
+    let failure: HttpRequestError | null = null;
+    const fail = (err: HttpRequestError): void => {
+      failure ??= err;
+      req.destroy(failure);
+    };
     const req = request(
       url,
       {
         method: opts.method ?? 'GET',
+        ...(opts.agent ? { agent: opts.agent } : {}),
         headers: {
           ...(payload === undefined
             ? {}
@@ -36,31 +62,62 @@ export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer>
         },
       },
       (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > maxBytes) {
+          fail(
+            new HttpRequestError('too-large', `${url} answered with ${declared} bytes (limit ${maxBytes})`),
+          );
+          return;
+        }
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', fail);
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) {
+            fail(new HttpRequestError('too-large', `${url} answered with more than ${maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (err) => done(err));
         res.on('end', () => {
-          clearTimeout(timer);
+          if (failure) return;
+          cleanup();
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text.length > 0 ? text : null;
           try {
             if (text.length > 0) body = JSON.parse(text) as unknown;
           } catch {
-            // Not JSON: the text stays, for the error message.
+            // Not JSON: the text stays, for the caller to refuse.
           }
           resolve({ status: res.statusCode ?? 0, body });
         });
       },
     );
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      reject(err);
-    }
+    const onAbort = (): void => fail(new HttpRequestError('aborted', `${url}: request aborted`));
     const timer = setTimeout(
-      () => req.destroy(new Error(`${url} did not answer within ${opts.timeoutMs} ms`)),
+      () => fail(new HttpRequestError('timeout', `${url} did not answer within ${opts.timeoutMs} ms`)),
       opts.timeoutMs,
     );
-    req.on('error', fail);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    function cleanup(): void {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    function done(err: Error): void {
+      cleanup();
+      reject(
+        failure ??
+          (err instanceof HttpRequestError
+            ? err
+            : new HttpRequestError(
+                'network',
+                `${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+              )),
+      );
+    }
+    req.on('error', done);
     req.end(payload);
   });
 }

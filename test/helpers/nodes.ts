@@ -6,6 +6,7 @@ import { selectKernel } from '../../src/mining/kernels/index.ts';
 import { createPowScheduler, type PowScheduler } from '../../src/mining/scheduler.ts';
 import { hostNode, type HostedNode } from '../../src/node/host.ts';
 import { LocalLinks } from '../../src/node/local-link.ts';
+import { NODE_ID_HEADER, PEER_SECRET_HEADER } from '../../src/net/relay.ts';
 import { type ChainsimNode, createNode, type LinkPush } from '../../src/node/node.ts';
 
 export const silent = pino({ level: 'silent' });
@@ -54,14 +55,22 @@ export async function startNodes(
     opts.link?.join(node);
     out.push({ node, hosted, url: `http://${hosted.address}` });
   }
-  if (opts.connect !== false) connectAll(out);
+  if (opts.connect !== false) await connectAll(out);
   return out;
 }
 
-export function connectAll(nodes: TestNode[]): void {
-  for (const a of nodes) {
-    a.node.peers.register(nodes.map((b) => ({ id: b.node.id, address: b.hosted.address })));
-  }
+/** Registers every node with every other, as the manager does, and waits for their hellos. */
+export async function connectAll(nodes: TestNode[]): Promise<void> {
+  await Promise.all(
+    nodes.map((a) => a.node.registerPeers(nodes.map((b) => ({ id: b.node.id, address: b.hosted.address })))),
+  );
+}
+
+/** The relay headers `from` sends with a push to `to`: its id and the secret `to` gave it (an authenticated peer). */
+export function peerHeaders(from: TestNode, to: TestNode): Record<string, string> {
+  const credential = from.node.peers.get(to.node.id)?.credential;
+  if (!credential) throw new Error(`${from.hosted.address} has no credential for ${to.hosted.address} yet`);
+  return { [NODE_ID_HEADER]: from.node.id, [PEER_SECRET_HEADER]: credential };
 }
 
 export async function stopNodes(nodes: TestNode[]): Promise<void> {

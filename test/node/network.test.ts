@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { blockHash, blockToJSON, type Block, decodeBlock, encodeBlock } from '../../src/consensus/index.ts';
-import { NODE_ADDRESS_HEADER, NODE_ID_HEADER } from '../../src/node/node.ts';
 import { mineOn } from '../helpers/chain.ts';
 import {
   connectAll,
   eventually,
+  peerHeaders,
   startNodes,
   stopNodes,
   TestLink,
@@ -69,7 +69,7 @@ describe('a network of nodes on loopback', () => {
       assert.equal(a.node.chain.height, 1);
       assert.equal(b.node.chain.height, 2);
       assert.notEqual(a.node.chain.at(1)!.hash, b.node.chain.at(1)!.hash);
-      connectAll(nodes);
+      await connectAll(nodes);
       // a mines on its own (shorter) branch... no: /mine first catches up, so a adopts b's chain, then extends it.
       const res = (await (await fetch(`${a.url}/mine`)).json()) as {
         block: { height: number; hash: string };
@@ -113,7 +113,7 @@ describe('a network of nodes on loopback', () => {
     const nodes = [...linked, ...outside];
     try {
       const [a, b, c] = nodes as [TestNode, TestNode, TestNode];
-      connectAll(nodes);
+      await connectAll(nodes);
       const posts = watchBlockPosts(nodes);
       const { block } = (await (await fetch(`${a.url}/mine`)).json()) as { block: { hash: string } };
       await eventually(() => allEqual(tips(nodes)));
@@ -177,7 +177,7 @@ describe('a network of nodes on loopback', () => {
         seen.push(`${req.method} ${req.url?.split('?')[0]}`);
       });
       // a pushes its next block to b, which knows nothing of a's chain yet.
-      connectAll(nodes);
+      await connectAll(nodes);
       await fetch(`${a.url}/mine`);
       await eventually(() => b.node.chain.tip.hash === a.node.chain.tip.hash);
       assert.equal(b.node.chain.height, 31);
@@ -194,7 +194,7 @@ describe('a network of nodes on loopback', () => {
     const nodes = [...first, ...late];
     try {
       for (let i = 0; i < 25; i++) await fetch(`${first[i % 2]!.url}/mine`);
-      connectAll(nodes);
+      await connectAll(nodes);
       const res = (await (await fetch(`${late[0]!.url}/block/new`)).json()) as {
         message: string;
         blocksAdded: number;
@@ -213,11 +213,8 @@ describe('a network of nodes on loopback', () => {
     const nodes = await startNodes(2, { scheduler });
     try {
       const [a, b] = nodes as [TestNode, TestNode];
-      const from = {
-        'content-type': 'application/json',
-        [NODE_ID_HEADER]: b.node.id,
-        [NODE_ADDRESS_HEADER]: b.hosted.address,
-      };
+      // As b itself pushes to a: its id and the secret a gave it.
+      const from = { 'content-type': 'application/json', ...peerHeaders(b, a) };
       const valid = mineOn(a.node.chain.tip, a.node.params);
       const post = (block: Block | object) =>
         fetch(`${a.url}/block/new`, {

@@ -15,11 +15,11 @@ import {
   verifyTxProof,
   type TxProof,
 } from '../../src/consensus/index.ts';
-import { NODE_ADDRESS_HEADER, NODE_ID_HEADER } from '../../src/node/node.ts';
 import { bytesToHex } from '../../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet, type WalletUtxo } from '../../src/wallet/wallet.ts';
 import {
   eventually,
+  peerHeaders,
   getJSON,
   startNodes,
   stopNodes,
@@ -233,7 +233,8 @@ describe('transactions between nodes over HTTP', () => {
   // Last: it gets node 1 banned by node 0.
   test('from a peer: a spent input costs nothing (chains may differ), a bad signature costs the full score', async () => {
     const [n0, n1] = nodes as [TestNode, TestNode];
-    const peer = { [NODE_ID_HEADER]: n1.node.id, [NODE_ADDRESS_HEADER]: n1.hosted.address };
+    // As n1 itself pushes to n0: its id and the secret n0 gave it.
+    const peer = peerHeaders(n1, n0);
     // Alice's block-1 coinbase output, spent by the first payment: a stale relay of another spend of it.
     const coinbase = txid(n0.node.chain.getBlock(n0.node.chain.at(1)!.hash)!.txs[0]!);
     const spent = [{ txid: coinbase, vout: 0, value: Number(subsidy), spendable: true, height: 1 }];

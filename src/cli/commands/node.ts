@@ -9,7 +9,8 @@ import { openNode } from '../../node/open.ts';
 import { createPoolVerifier } from '../../node/verifier-pool.ts';
 import { inlineVerifier } from '../../node/verifier.ts';
 import { libsecp256k1 } from '../../util/secp256k1.ts';
-import { isAddress, isLoopback } from '../../node/peers.ts';
+import { isAddress, isLoopback, isNodeId } from '../../net/peers.ts';
+import { httpJSON } from '../../util/http-json.ts';
 import { silentLogger } from '../../util/logger.ts';
 import { reindexStore } from '../../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../../store/store.ts';
@@ -122,7 +123,13 @@ export function nodeCommand(y: Argv): Argv {
             .option('mine', { type: 'boolean', default: false, describe: 'mine continuously' })
             .option('token', {
               type: 'string',
-              describe: 'bearer token when bound beyond loopback (default: random, printed)',
+              describe:
+                'bearer token when bound beyond loopback (default: random, printed); also sent to --peer nodes when registering with them, so nodes on several hosts share one token',
+            })
+            .option('advertise', {
+              type: 'string',
+              describe:
+                'the host (or host:port) peers reach this node at, when --host is 0.0.0.0 (default: the first non-loopback IPv4 address)',
             })
             .example(
               '$0 node run --port 5000 --peer 10.0.0.2:5000 --host 0.0.0.0',
@@ -148,6 +155,7 @@ interface RunArgs {
   verifyThreads?: number | undefined;
   mine: boolean;
   token?: string | undefined;
+  advertise?: string | undefined;
 }
 
 async function runStandaloneNode(argv: RunArgs): Promise<void> {
@@ -207,6 +215,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
       host: argv.host,
       port: argv.port,
       ...(token ? { token } : {}),
+      ...(argv.advertise ? { advertise: argv.advertise } : {}),
       onShutdown: () => void stop(),
     });
   } catch (err) {
@@ -219,16 +228,15 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   }
   const connect = async (address: string): Promise<boolean> => {
     try {
-      const info = (await (
-        await fetch(`http://${address}/node/id`, { signal: AbortSignal.timeout(5000) })
-      ).json()) as { node: string };
+      const info = await httpJSON<{ node: string }>(`http://${address}/node/id`, { timeoutMs: 5000 });
+      if (!isNodeId(info.node)) return false;
       await node.registerPeers([{ id: info.node, address }]);
       // And introduce ourselves, so blocks flow both ways.
-      await fetch(`http://${address}/nodes/register`, {
+      await httpJSON(`http://${address}/nodes/register`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ nodes: [node.id], addresses: [hosted.address] }),
-        signal: AbortSignal.timeout(5000),
+        body: { nodes: [node.id], addresses: [hosted.address] },
+        timeoutMs: 5000,
+        token,
       });
       return true;
     } catch {

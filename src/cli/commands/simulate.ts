@@ -5,7 +5,8 @@ import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { isNetworkName, NETWORK_NAMES, type NetworkName } from '../../consensus/index.ts';
 import { type KernelName, parseKernelChoice } from '../../mining/kernels/index.ts';
-import { isLoopback } from '../../node/peers.ts';
+import { AdvertiseError, advertisedAddress } from '../../net/address.ts';
+import { isLoopback } from '../../net/peers.ts';
 import type { NodeHandle, NodeRelay, ShutdownReport } from '../../sim/manager.ts';
 import { NODE_RELAYS, SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
@@ -34,6 +35,7 @@ export interface SimulateArgs {
   yes: boolean;
   reindex: boolean;
   relay: NodeRelay;
+  advertise: string | undefined;
 }
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
@@ -82,6 +84,17 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     throw new UsageError(`--relay must be one of ${NODE_RELAYS.join(', ')}, got ${JSON.stringify(relay)}`);
   }
   const host = String(raw.host);
+  const advertise = typeof raw.advertise === 'string' && raw.advertise !== '' ? raw.advertise : undefined;
+  if (advertise !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(advertise))
+    throw new UsageError(
+      `--advertise must be a host name or IPv4 address (the ports are the nodes'), got ${JSON.stringify(advertise)}`,
+    );
+  try {
+    advertisedAddress(host, basePort, advertise);
+  } catch (err) {
+    if (err instanceof AdvertiseError) throw new UsageError(err.message);
+    throw err;
+  }
   let token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
   if (!isLoopback(host) && !token) token = randomBytes(16).toString('hex');
   return {
@@ -102,6 +115,7 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     yes: Boolean(raw.yes),
     reindex: Boolean(raw.reindex),
     relay: relay as NodeRelay,
+    advertise,
   };
 }
 
@@ -185,7 +199,13 @@ export function simulateCommand(y: Argv): Argv {
         })
         .option('token', {
           type: 'string',
-          describe: 'bearer token for nodes bound beyond loopback (default: random, printed)',
+          describe:
+            'bearer token beyond loopback: mining, registration, shutdown and restarts on the manager and the nodes need it (default: random, printed)',
+        })
+        .option('advertise', {
+          type: 'string',
+          describe:
+            'the host peers and the manager reach the nodes at, when --host is 0.0.0.0 (default: the first non-loopback IPv4 address)',
         })
         .option('data-dir', {
           type: 'string',
@@ -285,6 +305,7 @@ async function simulate(args: SimulateArgs): Promise<void> {
       dataDir: args.dataDir,
       ...(args.reindex ? { reindex: true } : {}),
       relay: args.relay,
+      ...(args.advertise ? { advertise: args.advertise } : {}),
     });
   } catch (err) {
     if (err instanceof SimulationError) throw new UsageError(err.message);
@@ -370,7 +391,7 @@ function printBanner(running: RunningSimulation, args: SimulateArgs, logDir: str
       `${chalk.bold('data')}     ${args.dataDir ? `${join(args.dataDir, args.network)}/node-<port>  (chains resume here; --fresh starts over)` : '(in memory)'}`,
       ...(args.token
         ? [
-            `${chalk.bold('token')}    ${args.token}  (send Authorization: Bearer <token> to /shutdown and /chain/replace)`,
+            `${chalk.bold('token')}    ${args.token}  (send Authorization: Bearer <token> to mine, register, restart and shut down)`,
           ]
         : []),
       '',

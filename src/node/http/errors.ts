@@ -14,6 +14,9 @@ export const HTTP_ERRORS = {
   conflict: 409,
   'payload-too-large': 413,
   'invalid-block': 422,
+  'rate-limited': 429,
+  'headers-too-large': 431,
+  'peer-unavailable': 502,
   unavailable: 503,
   internal: 500,
 } as const;
@@ -43,6 +46,12 @@ export class HttpError extends Error {
   toJSON(): { error: Record<string, unknown> } {
     return { error: { code: this.code, message: this.message, ...this.details } };
   }
+}
+
+/** The JSON error body for a status and code, as bytes for a raw socket (errors before fastify has a request). */
+export function rawErrorResponse(status: number, reason: string, code: string, message: string): string {
+  const body = JSON.stringify(new HttpError(status, code, message).toJSON());
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export const errorResponseSchema = {

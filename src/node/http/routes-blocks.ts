@@ -1,6 +1,6 @@
 /** New endpoints, named after Bitcoin Core's RPC where it fits: blocks by hash, sync by locator, chain tips. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { blockToJSON, isDisplayHash } from '../../consensus/index.ts';
+import { blockSize, blockToJSON, isDisplayHash } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { blockSchema, errors, hashSchema } from './schemas.ts';
@@ -12,6 +12,11 @@ export interface BlockRoutesOptions {
 
 /** Most blocks one `GET /blocks` answer carries. */
 export const MAX_BLOCKS_PER_REQUEST = 2000;
+/**
+ * And about this many bytes of JSON at most (at least one block): a sync takes 500 blocks a round, which for
+ * full 1 MB blocks would be over a gigabyte; the syncing peer accepts a little more (net/relay.ts).
+ */
+export const MAX_BLOCKS_ANSWER_BYTES = 32 * 1024 * 1024;
 
 export function blockRoutes(app: FastifyInstance, opts: BlockRoutesOptions): void {
   const { node } = opts;
@@ -53,6 +58,7 @@ export function blockRoutes(app: FastifyInstance, opts: BlockRoutesOptions): voi
     {
       schema: {
         summary: 'The active-chain blocks after the fork point of a block locator (for sync)',
+        description: `At most \`limit\` blocks and about ${MAX_BLOCKS_ANSWER_BYTES / 1024 / 1024} MiB of JSON (always at least one block).`,
         querystring: {
           type: 'object',
           properties: {
@@ -87,11 +93,16 @@ export function blockRoutes(app: FastifyInstance, opts: BlockRoutesOptions): voi
         );
       if (hashes.length > 101) throw HttpError.of('bad-request', 'a locator has at most 101 hashes');
       const fork = node.chain.forkPoint(hashes);
-      const entries = node.chain.range(fork.height + 1, limit);
-      return {
-        fork: { hash: fork.hash, height: fork.height },
-        blocks: entries.map((e) => blockToJSON(node.chain.getBlock(e.hash)!, e.height)),
-      };
+      const blocks: ReturnType<typeof blockToJSON>[] = [];
+      let bytes = 0;
+      for (const e of node.durableRange(fork.height + 1, limit)) {
+        const block = node.chain.getBlock(e.hash)!;
+        // Hex doubles the bytes; field names and numbers add a little per transaction.
+        bytes += 2 * blockSize(block) + 200 * block.txs.length + 400;
+        if (blocks.length > 0 && bytes > MAX_BLOCKS_ANSWER_BYTES) break;
+        blocks.push(blockToJSON(block, e.height));
+      }
+      return { fork: { hash: fork.hash, height: fork.height }, blocks };
     },
   );
 

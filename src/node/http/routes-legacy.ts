@@ -2,10 +2,11 @@
  * The documented endpoints of the old Flask project: same paths, methods and answers, real behaviour behind.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { blockFromJSON, blockToJSON, ConsensusError } from '../../consensus/index.ts';
-import { blockSourceOf, type ChainsimNode, ReplaceError } from '../node.ts';
-import { isAddress, isNodeId } from '../peers.ts';
-import { HttpError } from './errors.ts';
+import { blockFromJSON, blockToJSON, ConsensusError, describeValue } from '../../consensus/index.ts';
+import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
+import { type ChainsimNode, ReplaceError } from '../node.ts';
+import { errorResponseSchema, HttpError } from './errors.ts';
+import { sourceOf } from './source.ts';
 import { CHAIN_BODY_LIMIT } from './server.ts';
 import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
 import { scriptOfAddress } from './routes-tx.ts';
@@ -37,11 +38,16 @@ function parseRegistration(body: unknown): Array<{ id: string; address: string }
       hint: 'send {"nodes": ["<32-hex id>", ...], "addresses": ["127.0.0.1:5001", ...]} with one address per id',
     });
   }
+  if (pairs.length > MAX_REGISTRATION) {
+    throw HttpError.of('bad-request', REGISTER_ERROR, {
+      hint: `at most ${MAX_REGISTRATION} nodes per request (a node keeps at most 125 peers); got ${pairs.length}`,
+    });
+  }
   const out: Array<{ id: string; address: string }> = [];
   for (const [id, address] of pairs) {
     if (!isNodeId(id) || !isAddress(address)) {
       throw HttpError.of('bad-request', REGISTER_ERROR, {
-        hint: `ids are 32 hex chars and addresses host:port; got ${JSON.stringify(id)} at ${JSON.stringify(address)}`,
+        hint: `ids are 32 hex chars and addresses host:port; got ${describeValue(id)} at ${describeValue(address)}`,
       });
     }
     out.push({ id, address });
@@ -96,10 +102,10 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     },
     (req) => {
       const { from = 0, limit } = req.query as { from?: number; limit?: number };
-      const entries = node.chain.range(from, limit);
+      const entries = node.durableRange(from, limit);
       return {
         chain: entries.map((e) => blockToJSON(node.chain.getBlock(e.hash)!, e.height)),
-        length: node.chain.height + 1,
+        length: node.tip.height + 1,
       };
     },
   );
@@ -123,6 +129,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
       },
     },
     async (req) => {
+      opts.auth(req);
       const { address } = req.query as { address?: string };
       const payTo = address === undefined ? undefined : scriptOfAddress(address, node.params);
       const { block, height } = await node.mine(payTo);
@@ -149,7 +156,8 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         },
       },
     },
-    async () => {
+    async (req) => {
+      opts.auth(req);
       const report = await node.syncWithPeers();
       return {
         message: report.synced ? 'Chain was replaced' : 'Our chain is authoritative',
@@ -173,20 +181,31 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
             properties: {
               message: { type: 'string' },
               accepted: { type: 'boolean' },
+              stored: {
+                type: 'boolean',
+                description: 'false: not stored, its chain has less work than the tip (a stale fork)',
+              },
               hash: { type: 'string' },
               height: { type: 'integer' },
             },
           },
           ...errors,
+          429: errorResponseSchema,
+          502: errorResponseSchema,
         },
       },
     },
     async (req) => {
       const block = blockFromJSON(req.body);
-      const result = await node.receiveBlock(block, blockSourceOf(req.headers));
+      const result = await node.receiveBlock(block, sourceOf(req, node));
       return {
-        message: result.accepted ? 'Block accepted' : 'Block already known',
+        message: result.accepted
+          ? 'Block accepted'
+          : result.stored
+            ? 'Block already known'
+            : 'Block not stored: its chain has less work than our tip',
         accepted: result.accepted,
+        ...(result.stored ? {} : { stored: false }),
         hash: result.hash,
         height: result.height,
       };
@@ -236,12 +255,25 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     {
       schema: {
         summary: 'Add peers: {nodes: [ids], addresses: [addresses]}',
+        description:
+          'A node keeps at most 125 peers and never registers itself (under any name: it skips itself quietly). A banned address, an entry past the limit, or a known id at another address is listed in `refused` with the reason.',
         response: {
           201: {
             type: 'object',
             properties: {
               message: { type: 'string' },
               total_nodes: { type: 'array', items: { type: 'string' } },
+              refused: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    node: { type: 'string' },
+                    address: { type: 'string' },
+                    reason: { type: 'string', enum: ['banned', 'peer-table-full', 'id-elsewhere'] },
+                  },
+                },
+              },
             },
           },
           ...errors,
@@ -249,11 +281,16 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
       },
     },
     async (req, reply) => {
+      opts.auth(req);
       const entries = parseRegistration(req.body);
-      await node.registerPeers(entries);
+      // A node skips itself quietly (the manager sends every node the whole list, as the old project did).
+      const refused = (await node.registerPeers(entries)).refused.filter((r) => r.reason !== 'self');
       return reply.status(201).send({
         message: 'New nodes have been added',
         total_nodes: node.peers.list().map((p) => p.address),
+        ...(refused.length > 0
+          ? { refused: refused.map((r) => ({ node: r.id, address: r.address, reason: r.reason })) }
+          : {}),
       });
     },
   );

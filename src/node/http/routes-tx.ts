@@ -20,8 +20,9 @@ import {
   txToJSON,
 } from '../../consensus/index.ts';
 import { bytesToHex } from '../../util/bytes.ts';
-import { blockSourceOf, type ChainsimNode } from '../node.ts';
+import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
+import { sourceOf } from './source.ts';
 import { addressSchema, amountSchema, errors, hashSchema, txSchema } from './schemas.ts';
 
 export interface TxRoutesOptions {
@@ -104,7 +105,7 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
     },
     async (req, reply) => {
       const tx = txFromBody(req.body);
-      const source = blockSourceOf(req.headers);
+      const source = sourceOf(req, node);
       let outcome;
       try {
         outcome = await node.receiveTransaction(tx, source);

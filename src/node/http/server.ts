@@ -9,21 +9,84 @@ import Fastify, {
   type FastifyInstance,
   type FastifyRequest,
 } from 'fastify';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { ConsensusError } from '../../consensus/index.ts';
+import { PeerRequestError } from '../../net/peer-client.ts';
+import { secretsEqual } from '../../net/peers.ts';
+import { RelayError } from '../../net/relay.ts';
 import type { ChainsimNode } from '../node.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, rawErrorResponse } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
+import { peerRoutes } from './routes-peers.ts';
 import { txRoutes } from './routes-tx.ts';
 import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
 
 export interface ServerOptions {
   readonly node: ChainsimNode;
   readonly logger?: FastifyBaseLogger;
-  /** When set, `/shutdown`, `/chain/replace` and mining control need `Authorization: Bearer <token>`. */
+  /**
+   * When set (a node bound beyond loopback), every route that changes state or spends CPU for the caller
+   * (`/shutdown`, `/chain/replace`, `/mine`, `GET /block/new`, `/nodes/register`, mining control) needs
+   * `Authorization: Bearer <token>`. Blocks, transactions and hellos from peers stay open: they are validated.
+   */
   readonly token?: string;
   /** Called after `/shutdown` has answered. */
   readonly onShutdown?: () => void;
+  /** Connections this server holds at most (default DEFAULT_MAX_CONNECTIONS); more are closed at once. */
+  readonly maxConnections?: number;
+}
+
+/**
+ * Connections one server holds at most: one node under attack must not take the process's file descriptors
+ * from the others (the simulator passes a share of the process's limit instead).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** A client has this long to send its request headers (slow or half-open connections are closed after it). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** And this long to send the whole request. */
+export const REQUEST_TIMEOUT_MS = 120_000;
+
+/** Tuning shared by the node's and the manager's servers: connection caps and time-outs, errors as our JSON. */
+export function serverLimits(maxConnections = DEFAULT_MAX_CONNECTIONS) {
+  return {
+    keepAliveTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket): void => {
+      if (!socket.writable) return void socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      socket.end(
+        tooLarge
+          ? rawErrorResponse(
+              431,
+              'Request Header Fields Too Large',
+              'headers-too-large',
+              'the request headers are too large',
+            )
+          : rawErrorResponse(400, 'Bad Request', 'bad-request', 'the request is not valid HTTP'),
+      );
+    },
+    apply(server: Server): void {
+      server.maxConnections = maxConnections;
+      server.headersTimeout = HEADERS_TIMEOUT_MS;
+    },
+  };
+}
+
+/** A bearer-token check in constant time; a no-op when there is no token. */
+export function bearerAuth(token: string | undefined, where: string): (req: FastifyRequest) => void {
+  const expected = token === undefined ? undefined : `Bearer ${token}`;
+  return (req) => {
+    if (expected === undefined) return;
+    const given = req.headers.authorization;
+    if (typeof given !== 'string' || !secretsEqual(given, expected)) {
+      throw HttpError.of(
+        'unauthorized',
+        `this ${where} is exposed beyond loopback: send Authorization: Bearer <token> (printed at start)`,
+      );
+    }
+  };
 }
 
 /** 4 MiB: a 1 MB block as JSON with hex scripts, with room to spare. */
@@ -32,7 +95,11 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const limits = serverLimits(opts.maxConnections);
   const app = Fastify({
+    keepAliveTimeout: limits.keepAliveTimeout,
+    requestTimeout: limits.requestTimeout,
+    clientErrorHandler: limits.clientErrorHandler,
     ...(opts.logger ? { loggerInstance: opts.logger } : {}),
     logController: new LogController({ disableRequestLogging: true }),
     // Requests are not logged, so a per-request child logger (a pino child each time) buys nothing: a
@@ -40,8 +107,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT,
     schemaController: lightSchemaController as never,
-    keepAliveTimeout: 30_000,
   });
+  limits.apply(app.server);
 
   const routes = collectRoutes(app);
 
@@ -82,15 +149,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       );
   });
 
-  const auth = (req: FastifyRequest): void => {
-    if (!opts.token) return;
-    if (req.headers.authorization !== `Bearer ${opts.token}`) {
-      throw HttpError.of(
-        'unauthorized',
-        'this node is exposed beyond loopback: send Authorization: Bearer <token> (printed at start)',
-      );
-    }
-  };
+  const auth = bearerAuth(opts.token, 'node');
 
   await app.register(legacyRoutes, {
     node: opts.node,
@@ -99,6 +158,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(blockRoutes, { node: opts.node, auth });
   await app.register(txRoutes, { node: opts.node });
+  await app.register(peerRoutes, { node: opts.node });
   app.get('/openapi.json', { schema: { hide: true } as never }, () =>
     openApiDocument(routes, {
       title: 'chainsim node',
@@ -110,8 +170,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   return app;
 }
 
-function toHttpError(err: unknown): HttpError {
+/** Any error a route throws, as the JSON error we answer (one mapping for the node and the manager). */
+export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof RelayError) return HttpError.of(err.code, err.message);
+  // Never the peer's own words: what it answered stays out of our answers.
+  if (err instanceof PeerRequestError) return HttpError.of('peer-unavailable', err.message);
   if (err instanceof ConsensusError) {
     return err.reason === 'bad-encoding'
       ? new HttpError(400, err.reason, err.message)
