@@ -31,7 +31,8 @@ function firstInterfaceAddress(): string | undefined {
 export function advertisedAddress(host: string, port: number, advertise?: string): string {
   if (advertise !== undefined && advertise !== '') {
     const full = /:\d+$/.test(advertise) ? advertise : `${advertise}:${port}`;
-    if (!isAddress(full)) throw new AdvertiseError(`--advertise must be a host or host:port, got ${advertise}`);
+    if (!isAddress(full))
+      throw new AdvertiseError(`--advertise must be a host or host:port, got ${advertise}`);
     return full;
   }
   if (isLoopback(host)) return `127.0.0.1:${port}`;
