@@ -410,56 +410,14 @@ export class ChainsimNode {
     };
   }
 
-  /**
-   * `POST /chain/replace`: validates `blocks` from genesis in a scratch chain, and adopts them only when they
-   * carry more work than ours. The node's state is untouched otherwise.
-   */
-  async replaceChain(blocks: readonly Block[]): Promise<{ replaced: true; height: number; tip: string }> {
-    if (blocks.length === 0)
-      throw new ReplaceError('invalid', new ConsensusError('bad-genesis', 'the chain is empty'), 0);
-    const scratch = createChain({ params: this.params });
-    const now = this.now();
-    for (const [height, block] of blocks.entries()) {
-      if (height === 0) {
-        if (blockHash(block) !== this.params.genesisHash) {
-          throw new ReplaceError(
-            'invalid',
-            new ConsensusError(
-              'bad-genesis',
-              `block 0 is ${blockHash(block)}, not the ${this.params.name} genesis`,
-            ),
-            0,
-          );
-        }
-        continue;
-      }
-      if (block.header.prevHash !== scratch.tip.hash) {
-        throw new ReplaceError(
-          'invalid',
-          new ConsensusError('prev-blk-not-found', `block ${height} does not follow block ${height - 1}`),
-          height,
-        );
-      }
-      try {
-        scratch.acceptBlock(block, now);
-      } catch (err) {
-        if (err instanceof ConsensusError) throw new ReplaceError('invalid', err, height);
-        throw err;
-      }
-    }
-    const theirs = scratch.tip;
-    if (theirs.chainwork <= this.chain.tip.chainwork) {
-      throw new ReplaceError(
-        'not-more-work',
-        null,
-        theirs.height,
-        `the chain has chainwork ${theirs.chainwork.toString(16)}, not more than ours (${this.chain.tip.chainwork.toString(16)})`,
-      );
-    }
-    for (const block of blocks.slice(1)) this.accept(block);
-    await this.persist();
+  /** Validates and connects one block into the chain, and logs a new tip or a reorg (node/replace.ts). */
+  acceptBlock(block: Block): AcceptResult {
+    return this.accept(block);
+  }
+
+  /** Relays the current best tip to peers (node/replace.ts). */
+  announceTip(): void {
     void this.relay(this.chain.getBlock(this.chain.tip.hash)!);
-    return { replaced: true, height: this.chain.tip.height, tip: this.chain.tip.hash };
   }
 
   private accept(block: Block): AcceptResult {
@@ -693,19 +651,6 @@ export class ChainsimNode {
     this.continuous.abort();
     this.continuous = null;
     this.log.info('continuous mining stopped');
-  }
-}
-
-/** Why `/chain/replace` refused a chain: invalid (with the reason and height) or not more work. */
-export class ReplaceError extends Error {
-  override readonly name = 'ReplaceError';
-  constructor(
-    readonly kind: 'invalid' | 'not-more-work',
-    override readonly cause: ConsensusError | null,
-    readonly height: number,
-    message?: string,
-  ) {
-    super(message ?? cause?.message ?? kind);
   }
 }
 

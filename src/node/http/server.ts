@@ -14,6 +14,7 @@ import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
+import { type ReplaceLimits, replaceRoutes } from './routes-replace.ts';
 import { txRoutes } from './routes-tx.ts';
 import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
 
@@ -24,12 +25,12 @@ export interface ServerOptions {
   readonly token?: string;
   /** Called after `/shutdown` has answered. */
   readonly onShutdown?: () => void;
+  /** Caps on a `/chain/replace` body; DEFAULT_REPLACE_LIMITS (routes-replace.ts) when omitted. */
+  readonly replaceLimits?: Partial<ReplaceLimits>;
 }
 
 /** 4 MiB: a 1 MB block as JSON with hex scripts, with room to spare. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
-/** `/chain/replace` takes a whole chain. */
-export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -96,6 +97,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     node: opts.node,
     auth,
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
+  });
+  await app.register(replaceRoutes, {
+    target: opts.node,
+    auth,
+    limits: opts.replaceLimits,
+    bodyLimit: BODY_LIMIT,
   });
   await app.register(blockRoutes, { node: opts.node, auth });
   await app.register(txRoutes, { node: opts.node });
