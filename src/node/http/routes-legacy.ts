@@ -1,13 +1,13 @@
 /**
  * The documented endpoints of the old Flask project: same paths, methods and answers, real behaviour behind.
+ * `POST /chain/replace`, which streams its body, has its own plugin (routes-replace.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { blockFromJSON, blockToJSON, ConsensusError, describeValue } from '../../consensus/index.ts';
+import { blockFromJSON, blockToJSON, describeValue } from '../../consensus/index.ts';
 import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
-import { type ChainsimNode, ReplaceError } from '../node.ts';
+import type { ChainsimNode } from '../node.ts';
 import { errorResponseSchema, HttpError } from './errors.ts';
 import { sourceOf } from './source.ts';
-import { CHAIN_BODY_LIMIT } from './server.ts';
 import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
 import { scriptOfAddress } from './routes-tx.ts';
 
@@ -53,18 +53,6 @@ function parseRegistration(body: unknown): Array<{ id: string; address: string }
     out.push({ id, address });
   }
   return out;
-}
-
-/** A JSON array of blocks, or `{ chain: [...] }` (the body parser already undid a double encoding). */
-function chainBlocks(body: unknown): unknown[] {
-  if (Array.isArray(body)) return body;
-  if (body && typeof body === 'object' && Array.isArray((body as { chain?: unknown }).chain)) {
-    return (body as { chain: unknown[] }).chain;
-  }
-  throw HttpError.of(
-    'bad-request',
-    'send the chain as a JSON array of blocks, or {"chain": [...]}, as GET /chain returns it',
-  );
 }
 
 export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): void {
@@ -209,44 +197,6 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         hash: result.hash,
         height: result.height,
       };
-    },
-  );
-
-  app.post(
-    '/chain/replace',
-    {
-      bodyLimit: CHAIN_BODY_LIMIT,
-      schema: {
-        summary: 'Adopt a whole chain if it is valid from genesis and has more work',
-        response: {
-          201: {
-            type: 'object',
-            properties: { message: { type: 'string' }, length: { type: 'integer' }, tip: { type: 'string' } },
-          },
-          ...errors,
-        },
-      },
-    },
-    async (req, reply) => {
-      opts.auth(req);
-      const raw = chainBlocks(req.body);
-      const blocks = raw.map((b, i) => {
-        try {
-          return blockFromJSON(b, `chain[${i}]`);
-        } catch (err) {
-          if (err instanceof ConsensusError) throw new HttpError(422, err.reason, err.message, { height: i });
-          throw err;
-        }
-      });
-      try {
-        const r = await node.replaceChain(blocks);
-        return await reply.status(201).send({ message: 'Chain replaced', length: r.height + 1, tip: r.tip });
-      } catch (err) {
-        if (!(err instanceof ReplaceError)) throw err;
-        if (err.kind === 'not-more-work')
-          throw HttpError.of('not-more-work', err.message, { height: err.height });
-        throw new HttpError(422, err.cause!.reason, err.cause!.message, { height: err.height });
-      }
     },
   );
 

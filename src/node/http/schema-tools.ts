@@ -168,6 +168,7 @@ export function openApiDocument(
       paths[path] ??= {};
       paths[path][m] = {
         ...(schema.summary ? { summary: schema.summary } : {}),
+        ...(schema.description ? { description: schema.description } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(schema.body ? { requestBody: { content: { 'application/json': { schema: schema.body } } } } : {}),
         responses,

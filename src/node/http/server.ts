@@ -20,6 +20,7 @@ import { HttpError, rawErrorResponse } from './errors.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
 import { peerRoutes } from './routes-peers.ts';
+import { type ReplaceLimits, replaceRoutes } from './routes-replace.ts';
 import { txRoutes } from './routes-tx.ts';
 import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
 
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly onShutdown?: () => void;
   /** Connections this server holds at most (default DEFAULT_MAX_CONNECTIONS); more are closed at once. */
   readonly maxConnections?: number;
+  /** Caps on a `/chain/replace` body; DEFAULT_REPLACE_LIMITS (routes-replace.ts) when omitted. */
+  readonly replaceLimits?: Partial<ReplaceLimits>;
 }
 
 /**
@@ -91,8 +94,6 @@ export function bearerAuth(token: string | undefined, where: string): (req: Fast
 
 /** 4 MiB: a 1 MB block as JSON with hex scripts, with room to spare. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
-/** `/chain/replace` takes a whole chain. */
-export const CHAIN_BODY_LIMIT = 128 * 1024 * 1024;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const limits = serverLimits(opts.maxConnections);
@@ -155,6 +156,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     node: opts.node,
     auth,
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
+  });
+  await app.register(replaceRoutes, {
+    target: opts.node,
+    auth,
+    limits: opts.replaceLimits,
+    bodyLimit: BODY_LIMIT,
   });
   await app.register(blockRoutes, { node: opts.node, auth });
   await app.register(txRoutes, { node: opts.node });
