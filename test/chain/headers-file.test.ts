@@ -168,6 +168,25 @@ describe('chainsim headers verify (the real command)', () => {
       rmSync(file, { force: true });
     }
   });
+  test('--now must be whole Unix seconds in [0, 2^32): anything else exits 2 naming --now', () => {
+    const file = vectorPath(FILE);
+    const cases: Array<[string[], RegExp]> = [
+      [['--now', 'abc'], /--now must be a whole number from 0 to 4294967295, got "abc"/],
+      [['--now', '1.5'], /--now must be a whole number from 0 to 4294967295, got 1\.5/],
+      [['--now', '-1'], /--now must be a whole number from 0 to 4294967295, got -1/],
+      [['--now', '4294967296'], /--now must be a whole number from 0 to 4294967295, got 4294967296/],
+      [['--now'], /--now must be a whole number from 0 to 4294967295, got no value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['headers', 'verify', file, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    // A valid clock still applies: the genesis time makes later headers too new.
+    const early = runCli(['headers', 'verify', file, '--now', '1231006505', '--json']);
+    assert.equal(early.status, 1, early.stderr);
+    assert.equal((JSON.parse(early.stdout) as { reason: string }).reason, 'time-too-new');
+  });
   test('exit 2 with a clear message: missing file, bad length, empty file, unknown network', () => {
     const missing = runCli(['headers', 'verify', join(dir, 'nope.bin')]);
     assert.equal(missing.status, 2);

@@ -347,6 +347,10 @@ describe('the network manager', () => {
       [['--kernel', 'gpu'], /--kernel: unknown kernel "gpu"/],
       [['--network', 'testnet'], /--network must be one of bitcoin, sim, regtest/],
       [['--nodes', '0'], /--nodes must be a whole number from 1 to 256/],
+      [['--nodes', 'abc'], /--nodes must be a whole number from 1 to 256, got "abc"/],
+      [['--threads', 'many'], /--threads must be a whole number from 1 to 256, got "many"/],
+      [['--base-port', '5000.5'], /--base-port must be a whole number from 1 to 65535, got 5000\.5/],
+      [['--nodes', '2', '--nodes', '3'], /--nodes was given 2 times: give it once/],
       [['--port', '5001'], /--port 5001 collides with the node ports/],
       [['--relay', 'pigeon'], /--relay must be one of ports, http, got "pigeon"/],
     ];

@@ -3,7 +3,16 @@ import type { Argv } from 'yargs';
 import { createHeadersVerifier, type HeadersVerifyResult, networkOfGenesis } from '../../chain/headers.ts';
 import { HEADER_SIZE, type NetworkParams, networks } from '../../consensus/index.ts';
 import { getNetworkOrUsage } from './header.ts';
-import { EXIT_INVALID, UsageError, bad, hex256, ok, printFields, printJSON } from '../output.ts';
+import {
+  EXIT_INVALID,
+  UsageError,
+  bad,
+  hex256,
+  ok,
+  printFields,
+  printJSON,
+  wholeNumberOption,
+} from '../output.ts';
 
 // Files are read in chunks of whole headers (about 8 MiB): readFileSync cannot read a file over 2 GiB
 // (ERR_FS_FILE_TOO_LARGE), and a chunk at a time keeps memory flat.
@@ -96,9 +105,8 @@ export function headersCommand(y: Argv): Argv {
               describe: `rules to apply (${Object.keys(networks).join(', ')}); default: the network whose genesis the file starts with`,
             })
             .option('now', {
-              type: 'number',
               describe:
-                "the clock, in Unix seconds, for the 2-hour future limit (default: this machine's clock)",
+                "the clock, in whole Unix seconds, for the 2-hour future limit (default: this machine's clock)",
             })
             .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
             .example(
@@ -110,7 +118,11 @@ export function headersCommand(y: Argv): Argv {
             ),
         (argv) => {
           const network = argv.network ? getNetworkOrUsage(argv.network) : undefined;
-          const now = argv.now ?? Math.floor(Date.now() / 1000);
+          // A header's time is a u32, so a clock outside it is a mistake (and NaN would disable the check).
+          const now =
+            argv.now === undefined
+              ? Math.floor(Date.now() / 1000)
+              : wholeNumberOption('now', argv.now, 0, 0xffffffff);
           const showProgress = !argv.json && process.stderr.isTTY;
           const started = performance.now();
           const result = verifyHeaderFile(argv.file, network, now, (done, total) => {

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { removeDataDir } from '../../store/store.ts';
-import { UsageError } from '../output.ts';
+import { UsageError, wholeNumberOption } from '../output.ts';
 
 export interface SimulateArgs {
   nodes: number;
@@ -38,13 +38,8 @@ export interface SimulateArgs {
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
 export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
-  const int = (name: string, min: number, max: number): number => {
-    const v = raw[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new UsageError(`--${kebab(name)} must be a whole number from ${min} to ${max}, got ${String(v)}`);
-    }
-    return v;
-  };
+  const int = (name: string, min: number, max: number): number =>
+    wholeNumberOption(kebab(name), raw[name], min, max);
   const nodes = int('nodes', 1, 256);
   const port = int('port', 1, 65535);
   const basePort = int('basePort', 1, 65535);
@@ -145,9 +140,9 @@ export function simulateCommand(y: Argv): Argv {
     'Run a network: the manager (HTTP on --port) and one node per worker thread (HTTP on --base-port + i)',
     (c) =>
       c
-        .option('nodes', { alias: 'n', type: 'number', default: 6, describe: 'number of nodes' })
-        .option('port', { type: 'number', default: 4999, describe: "the manager's HTTP port" })
-        .option('base-port', { type: 'number', default: 5000, describe: 'node i listens on base-port + i' })
+        .option('nodes', { alias: 'n', default: 6, describe: 'number of nodes' })
+        .option('port', { default: 4999, describe: "the manager's HTTP port" })
+        .option('base-port', { default: 5000, describe: 'node i listens on base-port + i' })
         .option('host', {
           type: 'string',
           default: '127.0.0.1',
@@ -169,7 +164,6 @@ export function simulateCommand(y: Argv): Argv {
             'proof-of-work kernel: auto (native if built and supported, else wasm-simd), native, wasm-simd, js',
         })
         .option('threads', {
-          type: 'number',
           describe: `pool threads (default: one per core, ${availableParallelism()} here)`,
         })
         .option('mine', { type: 'boolean', default: false, describe: 'start continuous mining at once' })
