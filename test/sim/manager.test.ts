@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,7 +313,9 @@ describe('the network manager', () => {
     const base = await freePortRun(3);
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(base, '127.0.0.1', r));
+    const logDir = mkdtempSync(join(tmpdir(), 'chainsim-busy-'));
     try {
+      // With a log file (the manager's is opened before the port is tried), as a user runs it.
       const r = runCli(
         [
           'simulate',
@@ -323,8 +325,11 @@ describe('the network manager', () => {
           String(base),
           '--base-port',
           String(base + 1),
-          '--log-level',
-          'silent',
+          '--network',
+          'regtest',
+          '--in-memory',
+          '--log-dir',
+          logDir,
         ],
         {
           timeoutMs: 60_000,
@@ -332,9 +337,30 @@ describe('the network manager', () => {
       );
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`port ${base} is already in use.*--port`));
+      assert.doesNotMatch(r.stderr, /sonic boom|\n\s+at /i);
+      assert.deepEqual(readdirSync(logDir), [], 'the run that never started left its log folder');
       assert.ok(await portFree(base + 1));
     } finally {
       blocker.close();
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a log folder that cannot be made: exit 2 naming --log-dir, no stack trace', async () => {
+    const base = await freePortRun(2);
+    const dir = mkdtempSync(join(tmpdir(), 'chainsim-logdir-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      const r = runCli([
+        'simulate',
+        ...['--nodes', '1', '--port', String(base), '--base-port', String(base + 1)],
+        ...['--network', 'regtest', '--in-memory', '--log-dir', join(dir, 'file')],
+      ]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--log-dir: cannot create .*ENOTDIR/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

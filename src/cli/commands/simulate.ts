@@ -11,7 +11,7 @@ import { NODE_RELAYS, SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
 import { createFileLogger, LOG_LEVELS, type LogLevel, silentLogger } from '../../util/logger.ts';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { removeDataDir } from '../../store/store.ts';
 import { UsageError, wholeNumberOption } from '../output.ts';
@@ -255,10 +255,24 @@ async function simulate(args: SimulateArgs): Promise<void> {
     }
   }
   const logDir = join(args.logDir, runId());
-  const logger =
+  const managerLog = join(logDir, 'manager.log');
+  if (args.logLevel !== 'silent') {
+    try {
+      mkdirSync(logDir, { recursive: true });
+    } catch (err) {
+      throw new UsageError(`--log-dir: cannot create ${logDir}: ${(err as Error).message}`);
+    }
+  }
+  const log =
     args.logLevel === 'silent'
-      ? silentLogger()
-      : createFileLogger({ file: join(logDir, 'manager.log'), level: args.logLevel });
+      ? null
+      : createFileLogger({
+          file: managerLog,
+          level: args.logLevel,
+          onError: (err) =>
+            console.error(chalk.yellow(`warning: ${managerLog} cannot be written: ${err.message}`)),
+        });
+  const logger = log?.logger ?? silentLogger();
   const tty = Boolean(process.stdout.isTTY);
   console.log(chalk.bold(`chainsim: starting ${args.nodes} node(s) on the ${args.network} network…`));
   let running: RunningSimulation;
@@ -281,7 +295,12 @@ async function simulate(args: SimulateArgs): Promise<void> {
       relay: args.relay,
     });
   } catch (err) {
-    if (err instanceof SimulationError) throw new UsageError(err.message);
+    if (err instanceof SimulationError) {
+      // The run never started (a busy port, ...): the message says why, and its log folder would be clutter.
+      await log?.end();
+      rmSync(logDir, { recursive: true, force: true });
+      throw new UsageError(err.message);
+    }
     throw err;
   }
   const { sim } = running;
@@ -342,7 +361,7 @@ async function simulate(args: SimulateArgs): Promise<void> {
     render();
   }
   printShutdown(report);
-  logger.flush?.();
+  await log?.end();
   process.exit(0);
 }
 
