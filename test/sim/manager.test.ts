@@ -134,6 +134,18 @@ describe('the network manager', () => {
       assert.match(metrics, /chainsim_blocks_mined_total\{node="\d+"\} [1-4]/);
       assert.match(metrics, /chainsim_block_propagation_seconds_count/);
       assert.match(metrics, /chainsim_hash_rate\{node=/);
+      // A duration longer than a timer holds (2^31-1 ms) is refused, not cut to 1 ms; the longest is kept.
+      const tooLong = await get<{ error: { code: string; message: string } }>(
+        `${managerUrl}/mining/start?duration=2147484`,
+      );
+      assert.equal(tooLong.status, 400);
+      assert.equal(tooLong.body.error.code, 'bad-request');
+      assert.match(tooLong.body.error.message, /duration must be <= 2147483, got 2147484/);
+      assert.equal(sim.continuous, false);
+      assert.equal((await fetch(`${managerUrl}/mining/start?duration=2147483`)).status, 200);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(sim.continuous, true, 'mining stopped early');
+      assert.equal((await fetch(`${managerUrl}/mining/stop`)).status, 200);
       // Continuous mining, then stop.
       assert.equal((await fetch(`${managerUrl}/mining/start`)).status, 200);
       const before = sim.nodes[0]!.status!.height;
