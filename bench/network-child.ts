@@ -29,7 +29,11 @@ const run = await runSimulation({
   logLevel: inMemory ? 'silent' : 'info',
   logger: inMemory
     ? silentLogger()
-    : createFileLogger({ file: join(dir, 'logs', 'manager.log'), level: 'info' }),
+    : createFileLogger({
+        file: join(dir, 'logs', 'manager.log'),
+        level: 'info',
+        onError: (err) => console.error(`manager.log: ${err.message}`),
+      }).logger,
   dataDir: inMemory ? null : join(dir, 'data'),
   startTimeoutMs: 120_000,
 });

@@ -14,6 +14,12 @@ export interface ManagerServerOptions {
   readonly onShutdown: (report: ShutdownReport) => void;
 }
 
+/**
+ * The longest `/mining/start?duration=` in seconds (about 24.8 days): Node's timers hold at most 2^31-1 ms and
+ * fire a longer delay after 1 ms. Mining without a duration runs until `/mining/stop`.
+ */
+export const MAX_MINING_DURATION_S = Math.floor(0x7fffffff / 1000);
+
 /** `?interval=min-max` in seconds, or one number; `0` means back to back. Returns milliseconds. */
 export function parseInterval(value: string | undefined): [number, number] {
   if (value === undefined || value === '') return [1000, 3000];
@@ -133,7 +139,9 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       schema: {
         querystring: {
           type: 'object',
-          properties: { duration: { type: 'number', exclusiveMinimum: 0 } },
+          properties: {
+            duration: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MINING_DURATION_S },
+          },
           additionalProperties: false,
         },
       },

@@ -30,12 +30,29 @@ export interface FileLoggerOptions {
   readonly level: LogLevel;
   /** Bound on every line, e.g. { node: 5000 }. */
   readonly base?: Record<string, unknown>;
+  /** The file cannot be opened or written (said once; later lines are dropped). */
+  readonly onError: (err: Error) => void;
 }
 
-export function createFileLogger(opts: FileLoggerOptions): Logger {
-  const pretty = requireCjs('pino-pretty') as typeof prettyFactory;
-  const stream = pretty({ ...PRETTY, destination: opts.file, mkdir: true, append: true });
-  return pino({ level: opts.level, base: opts.base ?? null }, stream);
+export interface FileLogger {
+  readonly logger: Logger;
+  /** Writes what is buffered and closes the file; later lines are dropped. */
+  end(): Promise<void>;
+}
+
+/**
+ * A logger whose lines go to `file` through a LogSink, which opens the file at once: pino-pretty's own
+ * destination opened it asynchronously, and a process that exited first (a busy port) died in its exit
+ * hook with "sonic boom is not ready yet".
+ */
+export function createFileLogger(opts: FileLoggerOptions): FileLogger {
+  const sink = createLogSink(opts.file, opts.onError);
+  const logger = createLineLogger({
+    level: opts.level,
+    ...(opts.base ? { base: opts.base } : {}),
+    write: (line) => sink.write(line),
+  });
+  return { logger, end: () => sink.end() };
 }
 
 export function silentLogger(): Logger {
@@ -51,7 +68,7 @@ export function createLineLogger(opts: {
   return pino({ level: opts.level, base: opts.base ?? null }, { write: opts.write });
 }
 
-/** A log file fed with pino's JSON lines, written as createFileLogger writes them. */
+/** A log file fed with pino's JSON lines (createFileLogger writes through one too). */
 export interface LogSink {
   /** One JSON line from pino; a line that is not JSON is written as it is. */
   write(line: string): void;

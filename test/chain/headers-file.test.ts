@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { verifyHeaders } from '../../src/chain/headers.ts';
+import { createHeadersVerifier, verifyHeaders } from '../../src/chain/headers.ts';
 import { networks } from '../../src/consensus/index.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readVector, vectorPath } from '../helpers/vectors.ts';
@@ -80,6 +80,34 @@ describe('the 439 real mainnet headers', () => {
   });
 });
 
+describe('the streaming verifier', () => {
+  test('fed in chunks of any size, it gives what one buffer gives, also across a chunk boundary', () => {
+    const inputs: Array<[string, Uint8Array, number]> = [
+      ['valid', original, NOW],
+      ['link broken at 300', tampered(300, 4, (b) => (b[5]! ^= 0x40)), NOW],
+      ['nonce flipped at 200', tampered(200, 76, (b) => (b[0]! ^= 1)), NOW],
+      ['early clock', original, 1231006505],
+      ['not from genesis', original.subarray(80), NOW],
+    ];
+    for (const [name, data, now] of inputs) {
+      const whole = verifyHeaders(data, networks.bitcoin, now);
+      // 100 puts header 300 first in its chunk, 1 makes every header its own chunk.
+      for (const per of [1, 7, 100, 299, 438, 439]) {
+        const verifier = createHeadersVerifier({ params: networks.bitcoin, now, total: data.length / 80 });
+        for (let at = 0; at < data.length; at += per * 80) {
+          if (verifier.push(data.subarray(at, Math.min(data.length, at + per * 80)))) break;
+        }
+        assert.deepEqual(verifier.finish(), whole, `${name}, ${per} header(s) a chunk`);
+      }
+    }
+  });
+  test('a chunk that is not whole headers, or more headers than the total, is a RangeError', () => {
+    const verifier = createHeadersVerifier({ params: networks.bitcoin, now: NOW, total: 2 });
+    assert.throws(() => verifier.push(original.subarray(0, 81)), RangeError);
+    assert.throws(() => verifier.push(original.subarray(0, 240)), RangeError);
+  });
+});
+
 describe('chainsim headers verify (the real command)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'chainsim-headers-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,6 +143,49 @@ describe('chainsim headers verify (the real command)', () => {
       ),
       { ok: false, height: 200, reason: 'high-hash' },
     );
+  });
+  test('a file over 2 GiB is read in chunks: exit 1 at the first bad header, without a stack trace', () => {
+    // Sparse (no disk used): the 439 real headers, then zeros up to just over 2^31 bytes, which
+    // readFileSync refuses (ERR_FS_FILE_TOO_LARGE).
+    const file = join(dir, 'big.bin');
+    const size = Math.ceil(2 ** 31 / 80) * 80;
+    writeFileSync(file, original);
+    truncateSync(file, size);
+    try {
+      const r = runCli(['headers', 'verify', file, '--json']);
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr, '');
+      const out = JSON.parse(r.stdout) as { ok: boolean; count: number; height: number; reason: string };
+      assert.deepEqual(
+        [out.ok, out.count, out.height, out.reason],
+        [false, size / 80, 439, 'prev-blk-not-found'],
+      );
+      const table = runCli(['headers', 'verify', file]);
+      assert.equal(table.status, 1, table.stderr);
+      assert.match(table.stdout, /height\s+│\s+439/);
+      assert.doesNotMatch(table.stderr, /Error|\bat /);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+  test('--now must be whole Unix seconds in [0, 2^32): anything else exits 2 naming --now', () => {
+    const file = vectorPath(FILE);
+    const cases: Array<[string[], RegExp]> = [
+      [['--now', 'abc'], /--now must be a whole number from 0 to 4294967295, got "abc"/],
+      [['--now', '1.5'], /--now must be a whole number from 0 to 4294967295, got 1\.5/],
+      [['--now', '-1'], /--now must be a whole number from 0 to 4294967295, got -1/],
+      [['--now', '4294967296'], /--now must be a whole number from 0 to 4294967295, got 4294967296/],
+      [['--now'], /--now must be a whole number from 0 to 4294967295, got no value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['headers', 'verify', file, ...args]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    // A valid clock still applies: the genesis time makes later headers too new.
+    const early = runCli(['headers', 'verify', file, '--now', '1231006505', '--json']);
+    assert.equal(early.status, 1, early.stderr);
+    assert.equal((JSON.parse(early.stdout) as { reason: string }).reason, 'time-too-new');
   });
   test('exit 2 with a clear message: missing file, bad length, empty file, unknown network', () => {
     const missing = runCli(['headers', 'verify', join(dir, 'nope.bin')]);

@@ -38,6 +38,14 @@ describe('chainsim header / merkle', () => {
     assert.deepEqual(JSON.parse(mutated.stdout), { root: three.merkleRoot, mutated: true, count: 4 });
     const badId = runCli(['merkle', 'xyz']);
     assert.equal(badId.status, 2);
+    for (const [branch, given] of [
+      ['abc', '"abc"'],
+      ['2', '2'],
+    ]) {
+      const badBranch = runCli(['merkle', ...m.txids, '--branch', branch!]);
+      assert.equal(badBranch.status, 2);
+      assert.match(badBranch.stderr, new RegExp(`--branch must be a whole number from 0 to 1, got ${given}`));
+    }
   });
   test('unknown commands and options exit 2 with a hint', () => {
     const r = runCli(['frobnicate']);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/nodes.ts';
 import { freePortRun } from '../helpers/ports.ts';
@@ -61,12 +62,30 @@ test(
 );
 
 test(
-  'chainsim node run: a bad --verify-threads is a usage error that names the option',
-  { timeout: 30_000 },
+  'chainsim node run: a bad --port, --threads or --verify-threads exits 2 naming the option and the value',
+  { timeout: 60_000 },
   async () => {
-    const a = run(['--port', '0', '--network', 'regtest', '--in-memory', '--verify-threads', '-1']);
-    const code = await a.exited;
-    assert.notEqual(code, 0);
-    assert.match(a.output(), /--verify-threads must be an integer from 0 to 256, got -1/);
+    const cases: Array<[string[], RegExp]> = [
+      [['--verify-threads', '-1'], /--verify-threads must be a whole number from 0 to 256, got -1/],
+      [['--threads', 'abc'], /--threads must be a whole number from 1 to 256, got "abc"/],
+      [['--port', 'http'], /--port must be a whole number from 0 to 65535, got "http"/],
+    ];
+    for (const [args, message] of cases) {
+      const a = run([
+        '--network',
+        'regtest',
+        '--in-memory',
+        ...(args[0] === '--port' ? [] : ['--port', '0']),
+        ...args,
+      ]);
+      try {
+        // Bounded: a node that took the bad value and started would otherwise run until killed.
+        const code = await Promise.race([a.exited, sleep(20_000, 'still running', { ref: false })]);
+        assert.equal(code, 2, `${args.join(' ')}: ${a.output()}`);
+        assert.match(a.output(), message);
+      } finally {
+        a.child.kill('SIGKILL');
+      }
+    }
   },
 );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,18 @@ describe('the network manager', () => {
       assert.match(metrics, /chainsim_blocks_mined_total\{node="\d+"\} [1-4]/);
       assert.match(metrics, /chainsim_block_propagation_seconds_count/);
       assert.match(metrics, /chainsim_hash_rate\{node=/);
+      // A duration longer than a timer holds (2^31-1 ms) is refused, not cut to 1 ms; the longest is kept.
+      const tooLong = await get<{ error: { code: string; message: string } }>(
+        `${managerUrl}/mining/start?duration=2147484`,
+      );
+      assert.equal(tooLong.status, 400);
+      assert.equal(tooLong.body.error.code, 'bad-request');
+      assert.match(tooLong.body.error.message, /duration must be <= 2147483, got 2147484/);
+      assert.equal(sim.continuous, false);
+      assert.equal((await fetch(`${managerUrl}/mining/start?duration=2147483`)).status, 200);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(sim.continuous, true, 'mining stopped early');
+      assert.equal((await fetch(`${managerUrl}/mining/stop`)).status, 200);
       // Continuous mining, then stop.
       assert.equal((await fetch(`${managerUrl}/mining/start`)).status, 200);
       const before = sim.nodes[0]!.status!.height;
@@ -313,7 +325,9 @@ describe('the network manager', () => {
     const base = await freePortRun(3);
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(base, '127.0.0.1', r));
+    const logDir = mkdtempSync(join(tmpdir(), 'chainsim-busy-'));
     try {
+      // With a log file (the manager's is opened before the port is tried), as a user runs it.
       const r = runCli(
         [
           'simulate',
@@ -323,8 +337,11 @@ describe('the network manager', () => {
           String(base),
           '--base-port',
           String(base + 1),
-          '--log-level',
-          'silent',
+          '--network',
+          'regtest',
+          '--in-memory',
+          '--log-dir',
+          logDir,
         ],
         {
           timeoutMs: 60_000,
@@ -332,9 +349,30 @@ describe('the network manager', () => {
       );
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`port ${base} is already in use.*--port`));
+      assert.doesNotMatch(r.stderr, /sonic boom|\n\s+at /i);
+      assert.deepEqual(readdirSync(logDir), [], 'the run that never started left its log folder');
       assert.ok(await portFree(base + 1));
     } finally {
       blocker.close();
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a log folder that cannot be made: exit 2 naming --log-dir, no stack trace', async () => {
+    const base = await freePortRun(2);
+    const dir = mkdtempSync(join(tmpdir(), 'chainsim-logdir-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      const r = runCli([
+        'simulate',
+        ...['--nodes', '1', '--port', String(base), '--base-port', String(base + 1)],
+        ...['--network', 'regtest', '--in-memory', '--log-dir', join(dir, 'file')],
+      ]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--log-dir: cannot create .*ENOTDIR/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -347,6 +385,10 @@ describe('the network manager', () => {
       [['--kernel', 'gpu'], /--kernel: unknown kernel "gpu"/],
       [['--network', 'testnet'], /--network must be one of bitcoin, sim, regtest/],
       [['--nodes', '0'], /--nodes must be a whole number from 1 to 256/],
+      [['--nodes', 'abc'], /--nodes must be a whole number from 1 to 256, got "abc"/],
+      [['--threads', 'many'], /--threads must be a whole number from 1 to 256, got "many"/],
+      [['--base-port', '5000.5'], /--base-port must be a whole number from 1 to 65535, got 5000\.5/],
+      [['--nodes', '2', '--nodes', '3'], /--nodes was given 2 times: give it once/],
       [['--port', '5001'], /--port 5001 collides with the node ports/],
       [['--relay', 'pigeon'], /--relay must be one of ports, http, got "pigeon"/],
     ];

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { merkleBranch, merkleRoot } from '../../consensus/index.ts';
-import { UsageError, bad, ok, printFields, printJSON } from '../output.ts';
+import { UsageError, bad, ok, printFields, printJSON, wholeNumberOption } from '../output.ts';
 
 export function merkleCommand(y: Argv): Argv {
   return y.command(
@@ -15,7 +15,6 @@ export function merkleCommand(y: Argv): Argv {
           describe: 'txids, 64 hex chars each',
         })
         .option('branch', {
-          type: 'number',
           describe: 'also print the merkle branch (proof) for the txid at this index',
         })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
@@ -33,11 +32,7 @@ export function merkleCommand(y: Argv): Argv {
       }
       let branch;
       if (argv.branch !== undefined) {
-        try {
-          branch = merkleBranch(txids, argv.branch);
-        } catch (err) {
-          throw new UsageError(`--branch: ${(err as Error).message}`);
-        }
+        branch = merkleBranch(txids, wholeNumberOption('branch', argv.branch, 0, txids.length - 1));
       }
       if (argv.json) {
         printJSON({ ...result, count: txids.length, ...(branch ? { branch } : {}) });

@@ -16,7 +16,7 @@ import { reindexStore } from '../../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../../store/store.ts';
 import { existsSync } from 'node:fs';
 import { getNetworkOrUsage } from './header.ts';
-import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON } from '../output.ts';
+import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON, wholeNumberOption } from '../output.ts';
 
 export function nodeCommand(y: Argv): Argv {
   return y.command('node', "Work with a node's data directory", (c) =>
@@ -86,7 +86,7 @@ export function nodeCommand(y: Argv): Argv {
         'Run one standalone node in this process, with its own proof-of-work pool (for nodes on separate hosts)',
         (v) =>
           v
-            .option('port', { type: 'number', default: 5000, describe: 'HTTP port (0 picks a free one)' })
+            .option('port', { default: 5000, describe: 'HTTP port (0 picks a free one)' })
             .option('host', {
               type: 'string',
               default: '127.0.0.1',
@@ -113,9 +113,8 @@ export function nodeCommand(y: Argv): Argv {
               default: 'auto',
               describe: 'proof-of-work kernel: auto, native, wasm-simd, js',
             })
-            .option('threads', { type: 'number', describe: 'pool threads (default: one per core)' })
+            .option('threads', { describe: 'pool threads (default: one per core)' })
             .option('verify-threads', {
-              type: 'number',
               describe:
                 'threads that verify the signatures of received transactions, off the HTTP thread ' +
                 '(default: one per core; 0 verifies in the HTTP thread)',
@@ -144,15 +143,15 @@ export function nodeCommand(y: Argv): Argv {
 }
 
 interface RunArgs {
-  port: number;
+  port: unknown;
   host: string;
   network: string;
   dataDir?: string | undefined;
   inMemory: boolean;
   peer: Array<string | number>;
   kernel: string;
-  threads?: number | undefined;
-  verifyThreads?: number | undefined;
+  threads?: unknown;
+  verifyThreads?: unknown;
   mine: boolean;
   token?: string | undefined;
   advertise?: string | undefined;
@@ -166,14 +165,12 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   } catch (err) {
     throw new UsageError(`--kernel: ${(err as Error).message}`);
   }
-  if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535)
-    throw new UsageError(`--port must be 0..65535, got ${argv.port}`);
-  const verifyThreads = argv.verifyThreads;
-  if (
-    verifyThreads !== undefined &&
-    (!Number.isInteger(verifyThreads) || verifyThreads < 0 || verifyThreads > 256)
-  )
-    throw new UsageError(`--verify-threads must be an integer from 0 to 256, got ${verifyThreads}`);
+  const port = wholeNumberOption('port', argv.port, 0, 65535);
+  const threads = argv.threads === undefined ? undefined : wholeNumberOption('threads', argv.threads, 1, 256);
+  const verifyThreads =
+    argv.verifyThreads === undefined
+      ? undefined
+      : wholeNumberOption('verify-threads', argv.verifyThreads, 0, 256);
   const peers = argv.peer.map(String);
   const badPeer = peers.find((p) => !isAddress(p));
   if (badPeer !== undefined) throw new UsageError(`--peer must be host:port, got ${JSON.stringify(badPeer)}`);
@@ -184,11 +181,11 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   // The same PoW interface as in the simulator, over a pool of its own.
   const pool = await createPoolExecutor({
     kernel: selection.kernel.name,
-    ...(argv.threads ? { threads: argv.threads } : {}),
+    ...(threads ? { threads } : {}),
     onWarning: (m) => console.error(chalk.yellow(`warning: ${m}`)),
   });
   const scheduler = createPowScheduler({ executor: pool });
-  const dataDir = argv.inMemory ? null : (argv.dataDir ?? `data/${params.name}/node-${argv.port}`);
+  const dataDir = argv.inMemory ? null : (argv.dataDir ?? `data/${params.name}/node-${port}`);
   const verifier =
     verifyThreads === 0
       ? inlineVerifier
@@ -213,7 +210,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     hosted = await hostNode({
       node,
       host: argv.host,
-      port: argv.port,
+      port,
       ...(token ? { token } : {}),
       ...(argv.advertise ? { advertise: argv.advertise } : {}),
       onShutdown: () => void stop(),
@@ -223,7 +220,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     await scheduler.close();
     const e = err as NodeJS.ErrnoException;
     throw new UsageError(
-      e.code === 'EADDRINUSE' ? `port ${argv.port} is already in use: choose another with --port` : e.message,
+      e.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : e.message,
     );
   }
   const connect = async (address: string): Promise<boolean> => {

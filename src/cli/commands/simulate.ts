@@ -12,10 +12,10 @@ import { NODE_RELAYS, SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
 import { createFileLogger, LOG_LEVELS, type LogLevel, silentLogger } from '../../util/logger.ts';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { removeDataDir } from '../../store/store.ts';
-import { UsageError } from '../output.ts';
+import { UsageError, wholeNumberOption } from '../output.ts';
 
 export interface SimulateArgs {
   nodes: number;
@@ -40,13 +40,8 @@ export interface SimulateArgs {
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
 export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
-  const int = (name: string, min: number, max: number): number => {
-    const v = raw[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new UsageError(`--${kebab(name)} must be a whole number from ${min} to ${max}, got ${String(v)}`);
-    }
-    return v;
-  };
+  const int = (name: string, min: number, max: number): number =>
+    wholeNumberOption(kebab(name), raw[name], min, max);
   const nodes = int('nodes', 1, 256);
   const port = int('port', 1, 65535);
   const basePort = int('basePort', 1, 65535);
@@ -159,9 +154,9 @@ export function simulateCommand(y: Argv): Argv {
     'Run a network: the manager (HTTP on --port) and one node per worker thread (HTTP on --base-port + i)',
     (c) =>
       c
-        .option('nodes', { alias: 'n', type: 'number', default: 6, describe: 'number of nodes' })
-        .option('port', { type: 'number', default: 4999, describe: "the manager's HTTP port" })
-        .option('base-port', { type: 'number', default: 5000, describe: 'node i listens on base-port + i' })
+        .option('nodes', { alias: 'n', default: 6, describe: 'number of nodes' })
+        .option('port', { default: 4999, describe: "the manager's HTTP port" })
+        .option('base-port', { default: 5000, describe: 'node i listens on base-port + i' })
         .option('host', {
           type: 'string',
           default: '127.0.0.1',
@@ -183,7 +178,6 @@ export function simulateCommand(y: Argv): Argv {
             'proof-of-work kernel: auto (native if built and supported, else wasm-simd), native, wasm-simd, js',
         })
         .option('threads', {
-          type: 'number',
           describe: `pool threads (default: one per core, ${availableParallelism()} here)`,
         })
         .option('mine', { type: 'boolean', default: false, describe: 'start continuous mining at once' })
@@ -281,10 +275,24 @@ async function simulate(args: SimulateArgs): Promise<void> {
     }
   }
   const logDir = join(args.logDir, runId());
-  const logger =
+  const managerLog = join(logDir, 'manager.log');
+  if (args.logLevel !== 'silent') {
+    try {
+      mkdirSync(logDir, { recursive: true });
+    } catch (err) {
+      throw new UsageError(`--log-dir: cannot create ${logDir}: ${(err as Error).message}`);
+    }
+  }
+  const log =
     args.logLevel === 'silent'
-      ? silentLogger()
-      : createFileLogger({ file: join(logDir, 'manager.log'), level: args.logLevel });
+      ? null
+      : createFileLogger({
+          file: managerLog,
+          level: args.logLevel,
+          onError: (err) =>
+            console.error(chalk.yellow(`warning: ${managerLog} cannot be written: ${err.message}`)),
+        });
+  const logger = log?.logger ?? silentLogger();
   const tty = Boolean(process.stdout.isTTY);
   console.log(chalk.bold(`chainsim: starting ${args.nodes} node(s) on the ${args.network} network…`));
   let running: RunningSimulation;
@@ -308,7 +316,12 @@ async function simulate(args: SimulateArgs): Promise<void> {
       ...(args.advertise ? { advertise: args.advertise } : {}),
     });
   } catch (err) {
-    if (err instanceof SimulationError) throw new UsageError(err.message);
+    if (err instanceof SimulationError) {
+      // The run never started (a busy port, ...): the message says why, and its log folder would be clutter.
+      await log?.end();
+      rmSync(logDir, { recursive: true, force: true });
+      throw new UsageError(err.message);
+    }
     throw err;
   }
   const { sim } = running;
@@ -369,7 +382,7 @@ async function simulate(args: SimulateArgs): Promise<void> {
     render();
   }
   printShutdown(report);
-  logger.flush?.();
+  await log?.end();
   process.exit(0);
 }
 
