@@ -101,8 +101,11 @@ export interface RelayNode {
 export interface PeerLink {
   /** Whether the peer at `address` is reached through this link. */
   reaches(address: string): boolean;
-  /** Sends a block or a transaction, with the relay's seen-by list, to the peers at `to`. */
-  push(push: LinkPush): void;
+  /**
+   * Sends a block or a transaction, with the relay's seen-by list, to the peers at `to`. Resolves once every one
+   * of them that is up has handled it (stored it, or refused it), as an HTTP push resolves with its answer.
+   */
+  push(push: LinkPush): Promise<void>;
 }
 
 export interface LinkPush {
@@ -559,11 +562,12 @@ export class Relay {
       if (this.link?.reaches(p.address)) linked.push(p.address);
       else overHttp.push(p);
     }
-    if (linked.length > 0) this.link!.push({ kind, to: linked, seenBy, bytes: bytes() });
-    if (overHttp.length === 0) return Promise.resolve();
+    const throughLink = linked.length > 0 ? this.link!.push({ kind, to: linked, seenBy, bytes: bytes() }) : null;
+    if (overHttp.length === 0) return throughLink ?? Promise.resolve();
     const body = json();
-    const run = Promise.all(
-      overHttp.map(async (p) => {
+    const run = Promise.all([
+      throughLink,
+      ...overHttp.map(async (p) => {
         if (p.inFlight >= this.limits.pushesInFlight) {
           this.node.log.debug(
             { peer: p.address },
@@ -590,7 +594,7 @@ export class Relay {
           p.inFlight--;
         }
       }),
-    ).then(() => undefined);
+    ]).then(() => undefined);
     this.track(run);
     return run;
   }

@@ -1,8 +1,8 @@
 /**
  * Links among nodes that live in one thread, delivering pushes the way the simulator's manager delivers them
  * between worker threads (sim/manager.ts): a copy of the bytes to each addressed node that has joined, in a
- * later macrotask, with the sender's id, address and seen-by list. The rehearsal (rehearsal.ts) and the tests
- * use it.
+ * later macrotask, with the sender's id, address and seen-by list; a push resolves once every target has
+ * handled it. The rehearsal (rehearsal.ts) and the tests use it.
  */
 import type { LinkPush, PeerLink } from '../net/relay.ts';
 import type { ChainsimNode } from './node.ts';
@@ -26,17 +26,19 @@ export class LocalLinks {
       push: (push) => {
         const from = self();
         this.onPush?.(push, from);
-        for (const address of push.to) {
+        const handled = push.to.map((address) => {
           const target = this.nodes.get(address);
           const bytes = push.bytes.slice();
-          setImmediate(() => {
-            void target?.receivePushed(push.kind, bytes, {
-              id: from.id,
-              address: from.address,
-              seenBy: push.seenBy,
+          return new Promise<void>((resolve) => {
+            setImmediate(() => {
+              if (!target) return resolve();
+              void target
+                .receivePushed(push.kind, bytes, { id: from.id, address: from.address, seenBy: push.seenBy })
+                .finally(resolve);
             });
           });
-        }
+        });
+        return Promise.all(handled).then(() => undefined);
       },
     };
   }

@@ -74,7 +74,9 @@ export type WorkerMessage =
   /** One pino JSON line for this node's log file. */
   | { type: 'log'; line: string }
   /** A block or transaction for other nodes of the simulator, which the manager delivers as `pushed`. */
-  | ({ type: 'push'; from: PushSender } & LinkPush)
+  | ({ type: 'push'; from: PushSender; ack: number } & LinkPush)
+  /** This node has handled the `pushed` message `ack` (the manager tells the sender once all targets have). */
+  | { type: 'pushed-done'; ack: PushAck }
   /** From the rehearsal worker (worker-loader.ts). */
   | { type: 'code-cache'; data: Uint8Array; rehearsalFailed?: string };
 
@@ -82,7 +84,18 @@ export type ManagerMessage =
   | { type: 'shutdown' }
   | { type: 'mining'; on: boolean }
   /** A `push` of another node, for this one (`to` dropped). */
-  | ({ type: 'pushed'; from: PushSender } & Omit<LinkPush, 'to'>);
+  | ({ type: 'pushed'; from: PushSender; ack: PushAck } & Omit<LinkPush, 'to'>)
+  /** Every target of this node's push `ack` has handled it (or is down). */
+  | { type: 'push-acked'; ack: number };
+
+/** Names one delivery of a push: the sender's port and its push number. */
+export interface PushAck {
+  readonly port: number;
+  readonly id: number;
+}
+
+/** A push whose targets have not all answered within this is taken as done (a target may have crashed). */
+export const PUSH_ACK_TIMEOUT_MS = 5000;
 
 /** The node a `push` comes from, as the relay headers name it over HTTP. */
 export interface PushSender {
@@ -112,11 +125,26 @@ async function main(data: NodeWorkerData): Promise<void> {
     : silentLogger();
   const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
   let node: Awaited<ReturnType<typeof openNode>>;
+  let pushes = 0;
+  const acks = new Map<number, () => void>();
+  const done = (ack: number): void => {
+    acks.get(ack)?.();
+    acks.delete(ack);
+  };
   const linked = data.linked ? new Set(data.linked) : null;
   const link: PeerLink | undefined = linked
     ? {
         reaches: (address) => linked.has(address),
-        push: (push) => post({ type: 'push', from: { id: node.id, address: node.address }, ...push }),
+        push: (push) =>
+          new Promise<void>((resolve) => {
+            const ack = ++pushes;
+            const timer = setTimeout(() => done(ack), PUSH_ACK_TIMEOUT_MS);
+            acks.set(ack, () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            post({ type: 'push', from: { id: node.id, address: node.address }, ack, ...push });
+          }),
       }
     : undefined;
   try {
@@ -222,7 +250,12 @@ async function main(data: NodeWorkerData): Promise<void> {
   parentPort!.on('message', (msg: ManagerMessage) => {
     if (msg.type === 'shutdown') void shutdown();
     else if (msg.type === 'pushed') {
-      void node.receivePushed(msg.kind, msg.bytes, { ...msg.from, seenBy: msg.seenBy });
+      const ack = msg.ack;
+      void node
+        .receivePushed(msg.kind, msg.bytes, { ...msg.from, seenBy: msg.seenBy })
+        .finally(() => post({ type: 'pushed-done', ack }));
+    } else if (msg.type === 'push-acked') {
+      done(msg.ack);
     } else if (msg.type === 'mining') {
       if (msg.on) node.startMining();
       else node.stopMining();

@@ -16,6 +16,7 @@ import { createPowScheduler, type PowClient, type PowScheduler } from '../mining
 import type {
   ManagerMessage,
   NodeStatus,
+  PushAck,
   NodeWorkerData,
   RehearsalWorkerData,
   WorkerMessage,
@@ -144,6 +145,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   private codeCache: Uint8Array | undefined;
   private readonly byAddress: Map<string, NodeHandle>;
   private introduced = false;
+  /** Pushes not yet handled by all their targets: "port:id" -> targets left. */
+  private readonly awaitingAcks = new Map<string, { left: number; at: number }>();
 
   constructor(opts: SimulationOptions) {
     super();
@@ -402,6 +405,8 @@ export class Simulation extends EventEmitter<SimEvents> {
           this.emit('tip', handle, msg);
         } else if (msg.type === 'push') {
           this.deliver(handle, msg);
+        } else if (msg.type === 'pushed-done') {
+          this.pushHandled(msg.ack);
         } else if (msg.type === 'log') {
           handle.logSink?.write(msg.line);
         } else if (msg.type === 'exiting') {
@@ -462,6 +467,7 @@ export class Simulation extends EventEmitter<SimEvents> {
    * node that is down is lost; the node catches up by locator from its peers when it is back.
    */
   private deliver(sender: NodeHandle, push: Extract<WorkerMessage, { type: 'push' }>): void {
+    const ack: PushAck = { port: sender.port, id: push.ack };
     const pushed: ManagerMessage = {
       type: 'pushed',
       kind: push.kind,
@@ -469,13 +475,37 @@ export class Simulation extends EventEmitter<SimEvents> {
       from: { id: sender.id, address: sender.address },
       seenBy: push.seenBy,
       bytes: push.bytes,
+      ack,
     };
+    let targets = 0;
     for (const address of push.to) {
       const target = this.byAddress.get(address);
       if (target?.state !== 'up') continue;
       this.message(target, pushed);
       this.metrics.onPortPush(push.kind);
+      targets++;
     }
+    if (targets === 0) return this.message(sender, { type: 'push-acked', ack: push.ack });
+    const now = Date.now();
+    if (this.awaitingAcks.size > 1000) {
+      // Owed by targets that went down: their senders stopped waiting long ago.
+      for (const [key, a] of this.awaitingAcks) if (now - a.at > 60_000) this.awaitingAcks.delete(key);
+    }
+    this.awaitingAcks.set(`${ack.port}:${ack.id}`, { left: targets, at: now });
+  }
+
+  /**
+   * One target handled a push; when all have, its sender hears so. A target that went down never answers: the
+   * sender stops waiting after PUSH_ACK_TIMEOUT_MS (worker.ts), and its entry here is dropped a minute later.
+   */
+  private pushHandled(ack: PushAck): void {
+    const key = `${ack.port}:${ack.id}`;
+    const entry = this.awaitingAcks.get(key);
+    if (!entry) return;
+    if (--entry.left > 0) return;
+    this.awaitingAcks.delete(key);
+    const sender = this.node(ack.port);
+    if (sender) this.message(sender, { type: 'push-acked', ack: ack.id });
   }
 
   /** `GET /start/mining`: `count` GET /mine requests, node by node, each a random [min, max] ms after the last. */
