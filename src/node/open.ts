@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Chain } from '../chain/chain.ts';
-import { type ChainStore, StoreError } from '../store/store.ts';
+import { type ChainStore, reindexCommand, StoreError } from '../store/store.ts';
 import { bytesToHex, hexToBytes } from '../util/bytes.ts';
 import { createMemoryKeyStore, generateMiningKey } from './keys.ts';
 import { type ChainsimNode, createNode, type NodeOptions } from './node.ts';
@@ -58,7 +58,8 @@ export async function openNode(opts: OpenNodeOptions): Promise<ChainsimNode> {
         throw new StoreError(
           store.location,
           'damaged',
-          `the chain stored at ${store.location} does not load (${(err as Error).message}); run \`chainsim node reindex --data-dir ${store.location}\``,
+          `the chain stored at ${store.location} does not load (${(err as Error).message}); run \`${reindexCommand(store.location, params.name)}\``,
+          (err as Error).message,
         );
       }
     }

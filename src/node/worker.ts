@@ -13,7 +13,7 @@ import type { LinkPush, PeerLink } from '../net/relay.ts';
 import { openNode } from './open.ts';
 export { rehearseBlockPath } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
-import { reindexStore } from '../store/reindex.ts';
+import { rebuildStore } from '../store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../store/store.ts';
 
 export interface NodeWorkerData {
@@ -150,13 +150,11 @@ async function main(data: NodeWorkerData): Promise<void> {
   try {
     const store = data.dataDir ? createLevelStore(data.dataDir) : createMemoryStore();
     if (data.reindex && data.dataDir) {
-      await store.open(params.name);
-      const report = await reindexStore(store, params, Math.floor(Date.now() / 1000));
+      const report = await rebuildStore(store, params, Math.floor(Date.now() / 1000));
       logger.info(
         report,
-        `reindexed ${data.dataDir}: ${report.blocksAccepted} block(s), tip ${report.height}`,
+        `reindexed ${data.dataDir}${report.repaired ? ' after repairing it' : ''}: ${report.blocksAccepted} block(s), tip ${report.height}`,
       );
-      await store.close();
     }
     node = await openNode({
       ...(link ? { link } : {}),

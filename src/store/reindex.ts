@@ -2,6 +2,9 @@
  * Reindex: rebuild the block index, the UTXO set, undo data and the tip from the stored blocks alone, by
  * validating them again from genesis (Core's -reindex). Damaged or invalid blocks are dropped with their
  * descendants; whatever is missing afterwards a node fetches from its peers.
+ *
+ * `rebuildStore` is what `chainsim node reindex` and the simulator's `--reindex` run: when LevelDB itself is
+ * damaged (the database does not open, or its blocks do not read), it runs LevelDB's repair first.
  */
 import { Chain } from '../chain/chain.ts';
 import {
@@ -11,7 +14,7 @@ import {
   decodeBlock,
   type NetworkParams,
 } from '../consensus/index.ts';
-import type { ChainStore } from './store.ts';
+import { type ChainStore, StoreError } from './store.ts';
 
 export interface ReindexReport {
   readonly blocksStored: number;
@@ -94,4 +97,58 @@ export async function reindexStore(
     rejected,
     orphaned,
   };
+}
+
+export interface RebuildReport extends ReindexReport {
+  /** Whether LevelDB's repair ran, and the damage that made it run. */
+  readonly repaired: boolean;
+  readonly repairReason: string | null;
+}
+
+const isDamage = (err: unknown): err is StoreError => err instanceof StoreError && err.kind === 'damaged';
+
+/**
+ * Opens the store, reindexes it and closes it. A database that does not open or iterate as damaged is repaired
+ * (at most once) and then reindexed from every block that can still be read. Throws StoreError: `damaged` when
+ * even the repaired database cannot be used, the other kinds as `open` throws them.
+ */
+export async function rebuildStore(
+  store: ChainStore,
+  params: NetworkParams,
+  now: number,
+): Promise<RebuildReport> {
+  let repairReason: string | null = null;
+  for (;;) {
+    let report: ReindexReport;
+    try {
+      await store.open(params.name);
+      try {
+        report = await reindexStore(store, params, now);
+      } catch (err) {
+        await store.close().catch(() => undefined);
+        throw err;
+      }
+      await store.close();
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      if (repairReason !== null) throw beyondRepair(store.location, err);
+      repairReason = err.detail;
+      try {
+        await store.repair();
+      } catch (failed) {
+        throw isDamage(failed) ? beyondRepair(store.location, failed) : failed;
+      }
+      continue;
+    }
+    return { ...report, repaired: repairReason !== null, repairReason };
+  }
+}
+
+function beyondRepair(location: string, err: StoreError): StoreError {
+  return new StoreError(
+    location,
+    'damaged',
+    `LevelDB's repair could not make the database at ${location} usable (${err.detail}). ` +
+      `Delete the directory (or run the simulation with --fresh) to start the node over; it fetches the chain from its peers, but its id and mining key are lost with the directory`,
+  );
 }

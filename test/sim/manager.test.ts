@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/index.ts';
 import { buildManagerServer } from '../../src/sim/http.ts';
-import { createSimulation, type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
+import { createSimulation, nodeDataDir, type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { buildPayment, walletFromSecret, type WalletUtxo } from '../../src/wallet/wallet.ts';
@@ -17,7 +17,14 @@ import { freePortRun, portFree } from '../helpers/ports.ts';
 
 async function start(
   nodes: number,
-  extra: { hashPower?: number[]; dataDir?: string; base?: number; logger?: Logger; relay?: NodeRelay } = {},
+  extra: {
+    hashPower?: number[];
+    dataDir?: string;
+    base?: number;
+    logger?: Logger;
+    relay?: NodeRelay;
+    reindex?: boolean;
+  } = {},
 ): Promise<RunningSimulation> {
   const { base: fixed, ...rest } = extra;
   const base = fixed ?? (await freePortRun(nodes + 1));
@@ -99,6 +106,51 @@ describe('the network manager', () => {
           const info = (await get<{ tip: string; height: number }>(`http://${n.address}/node/id`)).body;
           assert.deepEqual([info.height, info.tip], [3, tip.tip]);
         }
+      } finally {
+        await run.shutdown();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a node whose LevelDB MANIFEST is garbled is refused naming the path; --reindex repairs it in the worker', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chainsim-sim-'));
+    try {
+      const base = await freePortRun(2);
+      let run = await start(1, { dataDir, base });
+      const id = run.sim.nodes[0]!.id;
+      for (let i = 0; i < 3; i++) await fetch(`http://${run.sim.nodes[0]!.address}/mine`);
+      const tip = (await get<{ tip: string; height: number }>(`http://${run.sim.nodes[0]!.address}/node/id`))
+        .body;
+      await run.shutdown();
+      const dir = nodeDataDir(dataDir, 'regtest', base + 1);
+      const manifest = join(
+        dir,
+        readdirSync(dir).find((f) => f.startsWith('MANIFEST-'))!,
+      );
+      const bytes = readFileSync(manifest);
+      for (let i = 8; i < 24 && i < bytes.length; i++) bytes[i]! ^= 0xff;
+      writeFileSync(manifest, bytes);
+      const refused = async (): Promise<void> => {
+        // A node that starts anyway is stopped before the test fails.
+        await (await start(1, { dataDir, base })).shutdown();
+      };
+      await assert.rejects(refused, (err: Error) => {
+        assert.ok(err.message.includes(dir), err.message);
+        assert.match(
+          err.message,
+          /damaged.*chainsim node reindex --data-dir \S+ --network regtest/,
+          err.message,
+        );
+        return true;
+      });
+      run = await start(1, { dataDir, base, reindex: true });
+      try {
+        const info = (
+          await get<{ tip: string; height: number }>(`http://${run.sim.nodes[0]!.address}/node/id`)
+        ).body;
+        assert.deepEqual([run.sim.nodes[0]!.id, info.height, info.tip], [id, 3, tip.tip]);
       } finally {
         await run.shutdown();
       }

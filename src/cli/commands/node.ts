@@ -12,9 +12,10 @@ import { libsecp256k1 } from '../../util/secp256k1.ts';
 import { isAddress, isLoopback, isNodeId } from '../../net/peers.ts';
 import { httpJSON } from '../../util/http-json.ts';
 import { silentLogger } from '../../util/logger.ts';
-import { reindexStore } from '../../store/reindex.ts';
-import { createLevelStore, createMemoryStore, StoreError } from '../../store/store.ts';
+import { rebuildStore } from '../../store/reindex.ts';
+import { createLevelStore, createMemoryStore, hasLevelFiles, StoreError } from '../../store/store.ts';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { getNetworkOrUsage } from './header.ts';
 import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON, wholeNumberOption } from '../output.ts';
 
@@ -23,7 +24,7 @@ export function nodeCommand(y: Argv): Argv {
     c
       .command(
         'reindex',
-        "Rebuild a node's block index, UTXO set, undo data and tip from its stored blocks (validating them again)",
+        "Rebuild a node's block index, UTXO set, undo data and tip from its stored blocks (validating them again), repairing the database first when it is damaged",
         (v) =>
           v
             .option('data-dir', {
@@ -39,45 +40,59 @@ export function nodeCommand(y: Argv): Argv {
             .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
             .example(
               '$0 node reindex --data-dir data/sim/node-5000',
-              'repair a node whose index or UTXO set is damaged',
+              'repair a node whose database, index or UTXO set is damaged',
+            )
+            .epilog(
+              'When LevelDB reports the database damaged (it does not open, or its blocks do not read), ' +
+                "LevelDB's repair runs first (damaged files are kept in <data-dir>/lost/); then every block " +
+                'that can still be read is validated again from genesis. Blocks lost, damaged or rejected are ' +
+                'fetched from peers when the node runs again.\n\n' +
+                'Exit status: 0 the chain was rebuilt and the node can run (even if blocks were lost: see the ' +
+                'report); 1 the database could not be rebuilt, even after the repair; 2 the command cannot ' +
+                'run here (no such directory or no database in it, data of another network or schema, in use ' +
+                'by another process, or an I/O error).',
             ),
         async (argv) => {
           const params = getNetworkOrUsage(argv.network);
           if (!existsSync(argv.dataDir)) throw new UsageError(`${argv.dataDir} does not exist`);
-          const store = createLevelStore(argv.dataDir);
+          if (!hasLevelFiles(argv.dataDir))
+            throw new UsageError(
+              `${argv.dataDir} holds no node database (no CURRENT, MANIFEST-*, .ldb or .log file)`,
+            );
+          let r;
           try {
-            await store.open(params.name);
+            r = await rebuildStore(createLevelStore(argv.dataDir), params, Math.floor(Date.now() / 1000));
           } catch (err) {
-            if (err instanceof StoreError) throw new UsageError(err.message);
-            throw err;
+            if (!(err instanceof StoreError)) throw err;
+            if (err.kind !== 'damaged') throw new UsageError(err.message);
+            console.error(bad(`error: ${err.message}`));
+            process.exitCode = EXIT_INVALID;
+            return;
           }
-          try {
-            const r = await reindexStore(store, params, Math.floor(Date.now() / 1000));
-            if (argv.json) {
-              printJSON(r);
-            } else {
-              printFields(`${ok('reindexed')} ${argv.dataDir}`, [
-                ['blocks stored', String(r.blocksStored)],
-                ['blocks accepted', String(r.blocksAccepted)],
-                ['tip', `${r.height} ${r.tip}`],
-                ['damaged (deleted)', r.damaged.length === 0 ? '0' : bad(r.damaged.join(', '))],
-                [
-                  'rejected',
-                  r.rejected.length === 0
-                    ? '0'
-                    : bad(r.rejected.map((x) => `${x.hash.slice(0, 16)} ${x.reason}`).join(', ')),
-                ],
-                ['without ancestry', String(r.orphaned)],
-              ]);
-              if (r.damaged.length > 0 || r.orphaned > 0) {
-                console.log(
-                  'Missing blocks are fetched from peers when the node runs again (GET /block/new).',
-                );
-              }
-            }
-            if (r.damaged.length > 0 || r.rejected.length > 0) process.exitCode = EXIT_INVALID;
-          } finally {
-            await store.close();
+          if (argv.json) {
+            printJSON(r);
+            return;
+          }
+          printFields(`${ok('reindexed')} ${argv.dataDir}`, [
+            ['repaired', r.repairReason === null ? 'no' : `yes (${r.repairReason})`],
+            ['blocks read', String(r.blocksStored)],
+            ['blocks accepted', String(r.blocksAccepted)],
+            ['tip', `${r.height} ${r.tip}`],
+            ['damaged (deleted)', r.damaged.length === 0 ? '0' : bad(r.damaged.join(', '))],
+            [
+              'rejected',
+              r.rejected.length === 0
+                ? '0'
+                : bad(r.rejected.map((x) => `${x.hash.slice(0, 16)} ${x.reason}`).join(', ')),
+            ],
+            ['without ancestry', String(r.orphaned)],
+          ]);
+          if (r.repaired)
+            console.log(
+              `LevelDB's repair set aside the files it replaced or could not read, in ${join(argv.dataDir, 'lost')}.`,
+            );
+          if (r.repaired || r.damaged.length > 0 || r.rejected.length > 0 || r.orphaned > 0) {
+            console.log('Missing blocks are fetched from peers when the node runs again (GET /block/new).');
           }
         },
       )

@@ -221,7 +221,8 @@ export function simulateCommand(y: Argv): Argv {
         .option('reindex', {
           type: 'boolean',
           default: false,
-          describe: "rebuild every node's index and UTXO set from its stored blocks first",
+          describe:
+            "rebuild every node's index and UTXO set from its stored blocks first (repairing a damaged LevelDB)",
         })
         .option('relay', {
           type: 'string',
