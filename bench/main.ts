@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   network: () => import('./network.ts'),
   tx: () => import('./tx.ts'),
   store: () => import('./store.ts'),
+  hostile: () => import('./hostile.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

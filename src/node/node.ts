@@ -52,7 +52,7 @@ import { inlineVerifier, type SignatureVerifier } from './verifier.ts';
 export type { BlockSource, LinkPush, PeerLink, PushKind, ReceiveResult, SyncReport } from '../net/relay.ts';
 
 /** The catch-up before `GET /mine` ends after this, and mining goes on with what it has. */
-export const MINE_CATCH_UP_MS = 2000;
+export const MINE_CATCH_UP_MS = 1000;
 /** `GET /mine` answers after its block's pushes have answered, or after this, whichever comes first. */
 export const MINE_RELAY_WAIT_MS = 1000;
 /** `GET /block/new` (ask every peer, sync from the best) ends after this. */
