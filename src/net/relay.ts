@@ -13,6 +13,7 @@
  *
  * It depends on its node through `RelayNode` and never imports the node class.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { AcceptResult, Chain } from '../chain/chain.ts';
 import type { BlockEntry } from '../chain/block-tree.ts';
@@ -467,6 +468,8 @@ export class Relay {
    */
   async syncWithPeers(deadlineMs: number): Promise<SyncReport> {
     const ac = new AbortController();
+    // One listener per peer request.
+    setMaxListeners(2 * this.peers.maxPeers + 10, ac.signal);
     const timer = setTimeout(() => ac.abort(), deadlineMs);
     const until = this.nowMs() + deadlineMs;
     try {
@@ -562,7 +565,8 @@ export class Relay {
       if (this.link?.reaches(p.address)) linked.push(p.address);
       else overHttp.push(p);
     }
-    const throughLink = linked.length > 0 ? this.link!.push({ kind, to: linked, seenBy, bytes: bytes() }) : null;
+    const throughLink =
+      linked.length > 0 ? this.link!.push({ kind, to: linked, seenBy, bytes: bytes() }) : null;
     if (overHttp.length === 0) return throughLink ?? Promise.resolve();
     const body = json();
     const run = Promise.all([
