@@ -26,6 +26,7 @@ export function sourceOf(req: FastifyRequest, node: ChainsimNode): BlockSource {
     peer,
     claimed,
     origin: req.ip,
-    seenBy: header(req, SEEN_BY_HEADER)?.split(',', MAX_SEEN_BY).filter(isNodeId),
+    // Only a peer's own list spares pushes: anyone else could name every peer and stop a block's relay.
+    seenBy: peer ? header(req, SEEN_BY_HEADER)?.split(',', MAX_SEEN_BY).filter(isNodeId) : undefined,
   };
 }
