@@ -18,6 +18,8 @@ export interface HostOptions {
   readonly advertise?: string;
   /** Connections the server holds at most. */
   readonly maxConnections?: number;
+  /** How long a client has to send its request headers (default HEADERS_TIMEOUT_MS in http/server.ts). */
+  readonly headersTimeoutMs?: number;
   /** Called after `/shutdown` has answered. */
   readonly onShutdown?: () => void;
 }
@@ -40,6 +42,7 @@ export async function hostNode(opts: HostOptions): Promise<HostedNode> {
     ...(opts.token ? { token: opts.token } : {}),
     ...(opts.onShutdown ? { onShutdown: opts.onShutdown } : {}),
     ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}),
+    ...(opts.headersTimeoutMs ? { headersTimeoutMs: opts.headersTimeoutMs } : {}),
   });
   await app.listen({ host, port: opts.port });
   const addr = app.server.address();

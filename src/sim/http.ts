@@ -50,10 +50,11 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
   const logger: FastifyBaseLogger = sim.log;
   // Beyond loopback (a token is set), everything that starts, stops or spends anything needs the token.
   const auth = bearerAuth(sim.opts.token, 'manager');
-  const limits = serverLimits(sim.maxConnections);
+  const limits = serverLimits({ maxConnections: sim.maxConnections });
   const app = Fastify({
     keepAliveTimeout: limits.keepAliveTimeout,
     requestTimeout: limits.requestTimeout,
+    http: limits.http,
     clientErrorHandler: limits.clientErrorHandler,
     loggerInstance: logger,
     schemaController: lightSchemaController as never,

@@ -14,6 +14,7 @@ import {
   testScheduler,
   type TestNode,
 } from '../helpers/nodes.ts';
+import { freePortRun } from '../helpers/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chainsim-wallet-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -201,7 +202,7 @@ describe('chainsim wallet balance, send and proof verify against a node', () => 
       '--amount',
       '1',
       '--node',
-      'http://127.0.0.1:9',
+      `http://127.0.0.1:${await freePortRun(1)}`,
     ]);
     assert.equal(down.status, 1);
     assert.match(down.stderr, /cannot reach the node/);

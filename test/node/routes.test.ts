@@ -13,15 +13,20 @@ import { buildServer } from '../../src/node/http/server.ts';
 import { createNode, type ChainsimNode } from '../../src/node/node.ts';
 import { mineOn, solve } from '../helpers/chain.ts';
 import { silent, testScheduler } from '../helpers/nodes.ts';
+import { freePortRun } from '../helpers/ports.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
+// The node's own address and its peers' are free ports: registering peers sends them hellos, which must not
+// reach a simulation the user runs on the default ones.
+const base = await freePortRun(4);
+const addr = (i: number): string => `127.0.0.1:${base + i}`;
 
 async function setup(
   opts: { token?: string; onShutdown?: () => void } = {},
 ): Promise<{ node: ChainsimNode; app: FastifyInstance }> {
   const node = createNode({ params, pow: scheduler.addClient({ name: 'n' }), logger: silent });
-  node.address = '127.0.0.1:5000';
+  node.address = addr(0);
   const app = await buildServer({ node, ...opts });
   return { node, app };
 }
@@ -64,7 +69,7 @@ describe('documented endpoints', () => {
     assert.match(body.node as string, /^[0-9a-f]{32}$/);
     assert.deepEqual(body, {
       node: node.id,
-      address: '127.0.0.1:5000',
+      address: addr(0),
       nodes: {},
       height: 0,
       tip: params.genesisHash,
@@ -296,24 +301,24 @@ describe('POST /nodes/register', () => {
       url: '/nodes/register',
       payload: {
         nodes: [id('a'), node.id, id('b')],
-        addresses: ['127.0.0.1:5001', '127.0.0.1:5000', '127.0.0.1:5002'],
+        addresses: [addr(1), addr(0), addr(2)],
       },
     });
     assert.equal(res.statusCode, 201);
     assert.deepEqual(res.json(), {
       message: 'New nodes have been added',
-      total_nodes: ['127.0.0.1:5001', '127.0.0.1:5002'],
+      total_nodes: [addr(1), addr(2)],
     });
     const again = await app.inject({
       method: 'POST',
       url: '/nodes/register',
-      payload: JSON.stringify(JSON.stringify({ nodes: [id('c')], addresses: ['127.0.0.1:5003'] })),
+      payload: JSON.stringify(JSON.stringify({ nodes: [id('c')], addresses: [addr(3)] })),
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(again.statusCode, 201);
     assert.equal(
       (await app.inject('/node/id')).json<{ nodes: Record<string, string> }>().nodes[id('c')],
-      '127.0.0.1:5003',
+      addr(3),
     );
   });
 

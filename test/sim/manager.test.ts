@@ -428,7 +428,9 @@ describe('the network manager', () => {
     }
   });
 
-  test('bad options exit 2 with a clear message', () => {
+  test('bad options exit 2 with a clear message', async () => {
+    // On free ports: an option wrongly accepted must not start a simulation on the user's default ones.
+    const base = await freePortRun(7);
     const cases: Array<[string[], RegExp]> = [
       [['--nodes', '3', '--hash-power', '50,50'], /--hash-power has 2 share\(s\) but --nodes is 3/],
       [['--nodes', '2', '--hash-power', '60,-10'], /positive/],
@@ -441,11 +443,19 @@ describe('the network manager', () => {
       [['--threads', 'many'], /--threads must be a whole number from 1 to 256, got "many"/],
       [['--base-port', '5000.5'], /--base-port must be a whole number from 1 to 65535, got 5000\.5/],
       [['--nodes', '2', '--nodes', '3'], /--nodes was given 2 times: give it once/],
-      [['--port', '5001'], /--port 5001 collides with the node ports/],
+      [
+        ['--port', String(base + 2), '--base-port', String(base + 1)],
+        new RegExp(`--port ${base + 2} collides with the node ports`),
+      ],
       [['--relay', 'pigeon'], /--relay must be one of ports, http, got "pigeon"/],
     ];
     for (const [args, message] of cases) {
-      const r = runCli(['simulate', ...args]);
+      const r = runCli([
+        'simulate',
+        ...args,
+        ...(args.includes('--port') ? [] : ['--port', String(base)]),
+        ...(args.includes('--base-port') ? [] : ['--base-port', String(base + 1)]),
+      ]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
     }

@@ -14,6 +14,7 @@ import { reindexStore } from '../../src/store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../../src/store/store.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { testScheduler } from '../helpers/nodes.ts';
+import { freePortRun } from '../helpers/ports.ts';
 import { spendTx, testKey } from '../helpers/tx.ts';
 
 const params = networks.regtest;
@@ -71,7 +72,9 @@ describe('persistence', () => {
     );
     assert.equal((await node.receiveTransaction(tx)).status, 'accepted');
     await node.mine();
-    await node.registerPeers([{ id: 'ab'.repeat(16), address: '127.0.0.1:6001' }]);
+    // A free port: registering sends the peer a hello.
+    const peer = `127.0.0.1:${await freePortRun(1)}`;
+    await node.registerPeers([{ id: 'ab'.repeat(16), address: peer }]);
     const before = { tip: node.chain.tip.hash, height: node.chain.height, utxos: utxoSnapshot(node) };
     assert.ok(node.chain.findTx(txid(tx)));
     await node.close();
@@ -83,7 +86,7 @@ describe('persistence', () => {
       { tip: node.chain.tip.hash, height: node.chain.height, utxos: utxoSnapshot(node) },
       before,
     );
-    assert.deepEqual(node.peers.toRecord(), { ['ab'.repeat(16)]: '127.0.0.1:6001' });
+    assert.deepEqual(node.peers.toRecord(), { ['ab'.repeat(16)]: peer });
     assert.ok(node.chain.findTx(txid(tx)), 'the tx index is rebuilt');
     assert.deepEqual(utxoSnapshot(node), rebuilt(node));
     // And it keeps going where it stopped.

@@ -10,6 +10,7 @@ export const HTTP_ERRORS = {
   'bad-address': 400,
   unauthorized: 401,
   'not-found': 404,
+  'request-timeout': 408,
   'not-more-work': 409,
   conflict: 409,
   'payload-too-large': 413,
