@@ -43,6 +43,8 @@ export class PeerRequestError extends Error {
 
 export interface PeerClient {
   request<T>(address: string, path: string, opts?: PeerRequest): Promise<T>;
+  /** Sockets open to peers now (in use and idle), in all and to the peer with the most. */
+  openSockets(): { total: number; mostToOnePeer: number };
   /** Closes idle sockets (the node is stopping). */
   close(): void;
 }
@@ -94,6 +96,14 @@ export function createPeerClient(opts: {
           );
         return answer.body as T;
       }
+    },
+    openSockets: () => {
+      const perPeer = new Map<string, number>();
+      for (const pool of [agent.sockets, agent.freeSockets])
+        for (const [key, list] of Object.entries(pool))
+          perPeer.set(key, (perPeer.get(key) ?? 0) + (list?.length ?? 0));
+      const counts = [...perPeer.values()];
+      return { total: counts.reduce((a, b) => a + b, 0), mostToOnePeer: Math.max(0, ...counts) };
     },
     close: () => agent.destroy(),
   };

@@ -394,6 +394,11 @@ export class ChainsimNode {
     return this.relay.introduce(this.peers.list());
   }
 
+  /** Sockets this node holds open to its peers (at most SOCKETS_IN_ALL, SOCKETS_PER_PEER to one). */
+  peerSockets(): { total: number; mostToOnePeer: number } {
+    return this.client.openSockets();
+  }
+
   /** A registered peer, by id. */
   peer(id: string): Peer | undefined {
     return this.peers.get(id);

@@ -5,14 +5,20 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Block, blockHash, blockToJSON, decodeBlock, networks } from '../../src/consensus/index.ts';
+import { type Block, blockHash, blockToJSON, networks } from '../../src/consensus/index.ts';
 import { AdvertiseError, advertisedAddress } from '../../src/net/address.ts';
 import { MAX_PEERS } from '../../src/net/peers.ts';
 import { NODE_ADDRESS_HEADER, NODE_ID_HEADER, type RelayLimits } from '../../src/net/relay.ts';
 import { buildServer } from '../../src/node/http/server.ts';
 import { type ChainsimNode, createNode, MINE_CATCH_UP_MS, MINE_RELAY_WAIT_MS } from '../../src/node/node.ts';
+import { hostNode } from '../../src/node/host.ts';
+import { openNode } from '../../src/node/open.ts';
 import { buildManagerServer } from '../../src/sim/http.ts';
+import { createLevelStore } from '../../src/store/store.ts';
 import { createSimulation } from '../../src/sim/manager.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { mineOn } from '../helpers/chain.ts';
@@ -239,6 +245,7 @@ describe('the sender does not choose where a node syncs from', () => {
     grow(other, 2);
     const r = await postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), {
       [NODE_ID_HEADER]: id(2),
+      [NODE_ADDRESS_HEADER]: peer.address,
     });
     assert.ok(peer.requests.includes('GET /blocks'), peer.requests.join(', '));
     assert.ok(r.statusCode >= 400 && r.statusCode < 600 && r.statusCode !== 500, `${r.statusCode} ${r.body}`);
@@ -270,6 +277,7 @@ describe('the sender does not choose where a node syncs from', () => {
     const before = snapshot(node);
     const r = await postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), {
       [NODE_ID_HEADER]: id(3),
+      [NODE_ADDRESS_HEADER]: peer.address,
     });
     assert.ok(r.statusCode === 422 || r.statusCode === 502, `${r.statusCode} ${r.body}`);
     assert.ok(written < 24 * 1024 * 1024, `the node read ${written} bytes of a 64 MiB answer`);
@@ -282,16 +290,22 @@ describe('the sender does not choose where a node syncs from', () => {
     const app = await buildServer({ node });
     grow(node, 8);
     const known = node.chain.range(1, 5).map((e) => blockToJSON(node.chain.getBlock(e.hash)!, e.height));
+    // A full batch of what it is asked for, every time: blocks the node has, over and over.
     const peer = await fakePeer((req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(req.url?.startsWith('/blocks') ? { blocks: known } : {}));
+      if (!req.url?.startsWith('/blocks')) return void res.end('{}');
+      const limit = Number(new URL(req.url, 'http://x').searchParams.get('limit') ?? 500);
+      res.end(JSON.stringify({ blocks: Array.from({ length: limit }, (_, i) => known[i % known.length]) }));
     });
     await node.registerPeers([{ id: id(4), address: peer.address }]);
     const other = newNode();
     grow(other, 12);
     const started = Date.now();
     const r = await Promise.race([
-      postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), { [NODE_ID_HEADER]: id(4) }),
+      postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), {
+        [NODE_ID_HEADER]: id(4),
+        [NODE_ADDRESS_HEADER]: peer.address,
+      }),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 8000)),
     ]);
     assert.ok(r, `no answer after ${Date.now() - started} ms: the sync loops`);
@@ -310,7 +324,10 @@ describe('the sender does not choose where a node syncs from', () => {
     const before = snapshot(node);
     const started = Date.now();
     const r = await Promise.race([
-      postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), { [NODE_ID_HEADER]: id(5) }),
+      postBlock(app, blockToJSON(other.chain.getBlock(other.chain.tip.hash)!), {
+        [NODE_ID_HEADER]: id(5),
+        [NODE_ADDRESS_HEADER]: silentPeer.address,
+      }),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 8000)),
     ]);
     assert.ok(r, `no answer after ${Date.now() - started} ms`);
@@ -345,17 +362,32 @@ describe('peers that do not answer', () => {
     }
   });
 
-  test('a node holds few connections to its peers: at most 64 sockets in all, 4 per peer (plus a few closing)', async () => {
+  test('a node holds few connections to its peers: at most 64 sockets in all, 4 per peer, even while it mines', async () => {
     const open = { now: 0, most: 0 };
     const servers = await Promise.all(Array.from({ length: 30 }, () => silentServer(open)));
     const node = newNode();
     const app = await buildServer({ node });
     await node.registerPeers(servers.map((s, i) => ({ id: id(100 + i), address: s.address })));
-    for (let i = 0; i < 2; i++) assert.equal((await app.inject('/mine')).statusCode, 200);
-    // The servers see a closed socket a moment after the node replaced it: a few more than the caps.
-    assert.ok(open.most <= 64 + 8, `${open.most} connections at once to 30 silent peers`);
-    const most = Math.max(...servers.map((s) => s.most()));
-    assert.ok(most <= 4 + 2, `${most} connections at once to one peer`);
+    // The node's own count of its sockets, sampled while it mines and pushes every block to 30 silent peers.
+    const seen = { total: 0, mostToOnePeer: 0 };
+    const sample = setInterval(() => {
+      const now = node.peerSockets();
+      seen.total = Math.max(seen.total, now.total);
+      seen.mostToOnePeer = Math.max(seen.mostToOnePeer, now.mostToOnePeer);
+    }, 5);
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await app.inject('/mine')).statusCode, 200);
+      const height = node.chain.height;
+      node.startMining();
+      await eventually(() => node.chain.height >= height + 20, 10_000);
+      node.stopMining();
+    } finally {
+      clearInterval(sample);
+    }
+    assert.ok(seen.total <= 64, `${seen.total} sockets at once to 30 silent peers`);
+    assert.ok(seen.mostToOnePeer <= 4, `${seen.mostToOnePeer} sockets at once to one peer`);
+    // The servers' view agrees, give or take the sockets they have not seen closing yet.
+    assert.ok(open.most <= 64 + 40, `the silent peers saw ${open.most} connections at once`);
   });
 });
 
@@ -590,29 +622,45 @@ describe('malformed requests answer 4xx in the JSON error shape', () => {
 });
 
 describe('peers introduce themselves', () => {
-  test('registered HTTP peers exchange secrets (hellos) and each push is authenticated; a restarted node is introduced again', async () => {
-    const nodes = await startNodes(2, { scheduler });
-    try {
-      const [a, b] = nodes as [TestNode, TestNode];
-      assert.ok(a.node.peers.get(b.node.id)?.credential);
-      assert.ok(b.node.peers.get(a.node.id)?.credential);
-      // The genesis-only node c joins; it learns b's secret from b's hello, and b learns c's.
-      const [c] = (await startNodes(1, { scheduler, connect: false })) as [TestNode];
-      nodes.push(c);
-      await connectAll([b, c]);
-      await eventually(() =>
-        Boolean(c.node.peers.get(b.node.id)?.credential && b.node.peers.get(c.node.id)?.credential),
-      );
-      // A pushed block from b to c is from an authenticated peer: an invalid one costs b its score.
-      const res = await fetch(`${c.url}/block/new`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...peerHeaders(b, c) },
-        body: JSON.stringify(blockToJSON(decodeBlock(params.genesisBlock))),
+  test('registered HTTP peers exchange secrets (hellos), so their pushes are authenticated; a restarted node is introduced again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chainsim-hello-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    const [b] = (await startNodes(1, { scheduler, connect: false })) as [TestNode];
+    const open = async (port: number): Promise<TestNode> => {
+      const node = await openNode({
+        params,
+        pow: scheduler.addClient({ name: 'c' }),
+        logger: silent,
+        store: createLevelStore(dir),
       });
-      assert.equal(res.status, 200);
-      assert.equal(c.node.peers.get(b.node.id)?.score, 0);
+      const hosted = await hostNode({ node, port });
+      return { node, hosted, url: `http://${hosted.address}` };
+    };
+    let c = await open(0);
+    try {
+      await connectAll([b, c]);
+      assert.ok(c.node.peers.get(b.node.id)?.credential);
+      assert.ok(b.node.peers.get(c.node.id)?.credential);
+      // c restarts on its port: it knows b from its store, but not b's secret; its hello asks for it again.
+      const { port } = c.hosted;
+      await c.hosted.close();
+      c = await open(port);
+      assert.equal(c.node.peers.get(b.node.id)?.credential ?? null, null);
+      await eventually(() => Boolean(c.node.peers.get(b.node.id)?.credential));
+      // Its pushes to b are authenticated again: an invalid one costs it its ban score.
+      const tip = b.node.chain.tip;
+      const next = mineOn(tip, params);
+      let nonce = 1;
+      while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
+      const res = await fetch(`${b.url}/block/new`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...peerHeaders(c, b) },
+        body: JSON.stringify(blockToJSON({ ...next, header: { ...next.header, nonce } })),
+      });
+      assert.equal(res.status, 422);
+      assert.equal(b.node.peers.get(c.node.id)?.score, 50);
     } finally {
-      await stopNodes(nodes);
+      await stopNodes([b, c]);
     }
   });
 });
