@@ -119,8 +119,8 @@ async function get<T>(s: Setup, url: string): Promise<T> {
 }
 
 /**
- * Every report of a's tip says `tip`: GET /node/id, GET /chain, GET /blocks, the onTip events and the
- * `new tip` log lines (one per height since genesis), and the blocks a relayed (all of a's tips after
+ * Every report of a's tip says `tip`: GET /node/id, GET /chain, GET /block/new, GET /blocks, the onTip events
+ * and the `new tip` log lines (one per height since genesis), and the blocks a relayed (all of a's tips after
  * genesis, once each).
  */
 async function assertReports(s: Setup, tip: BlockEntry, when: string): Promise<void> {
@@ -136,6 +136,12 @@ async function assertReports(s: Setup, tip: BlockEntry, when: string): Promise<v
     { length: chain.length, last: chain.chain.at(-1)?.hash },
     { length: tip.height + 1, last: tip.hash },
     `${when}: GET /chain`,
+  );
+  const synced = await get<{ height: number; tip: string }>(s, '/block/new');
+  assert.deepEqual(
+    { height: synced.height, tip: synced.tip },
+    { height: tip.height, tip: tip.hash },
+    `${when}: GET /block/new`,
   );
   const blocks = await get<{ blocks: Array<{ hash: string }> }>(s, `/blocks?locator=${genesis}`);
   assert.equal(blocks.blocks.at(-1)?.hash ?? genesis, tip.hash, `${when}: GET /blocks`);
