@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { BlockEntry } from '../../src/chain/block-tree.ts';
-import { blockHash, blockToJSON, networks } from '../../src/consensus/index.ts';
+import { blockHash, blockToJSON, decodeBlock, networks } from '../../src/consensus/index.ts';
 import { type HostedNode, hostNode } from '../../src/node/host.ts';
 import type { ChainsimNode } from '../../src/node/node.ts';
 import { openNode } from '../../src/node/open.ts';
@@ -212,6 +212,33 @@ describe('the durable tip: a block is reported only once its batch is written', 
         height: 1,
       });
       await assertReports(s, s.a.chain.get(blockHash(block))!, 'write done');
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  test('a block mined on a received one while that is written: the received block is relayed, the mined one only once stored', async () => {
+    const s = await setup();
+    try {
+      const x = mineOn(s.a.chain.tip, params);
+      s.held.hold();
+      const answer = s.hosted[0]!.app.inject({ method: 'POST', url: '/block/new', payload: blockToJSON(x) });
+      await eventually(() => s.held.waiting === 1, 5000);
+      // The miner builds on x at once; its block waits behind x's write.
+      const mined = s.a.mine();
+      await eventually(() => s.a.chain.height === 2, 5000);
+      const relayed = () =>
+        s.link.pushes.filter((p) => p.from === s.a.address).map((p) => blockHash(decodeBlock(p.bytes)));
+
+      s.held.release(true);
+      assert.equal((await answer).statusCode, 200);
+      assert.equal(s.a.tip.hash, blockHash(x));
+      assert.deepEqual(relayed(), [blockHash(x)], 'relayed once x was stored: x alone');
+
+      s.held.release();
+      const { block: y } = await mined;
+      assert.deepEqual(relayed(), [blockHash(x), blockHash(y)]);
+      assert.equal(s.a.tip.hash, blockHash(y));
     } finally {
       await teardown(s);
     }
