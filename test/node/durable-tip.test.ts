@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { BlockEntry } from '../../src/chain/block-tree.ts';
+import { createChain } from '../../src/chain/chain.ts';
 import { blockHash, blockToJSON, decodeBlock, networks } from '../../src/consensus/index.ts';
 import { type HostedNode, hostNode } from '../../src/node/host.ts';
 import type { ChainsimNode } from '../../src/node/node.ts';
@@ -239,6 +240,38 @@ describe('the durable tip: a block is reported only once its batch is written', 
       const { block: y } = await mined;
       assert.deepEqual(relayed(), [blockHash(x), blockHash(y)]);
       assert.equal(s.a.tip.hash, blockHash(y));
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  test('POST /chain/replace answers the stored tip, not a block mined on the replacement while it was written', async () => {
+    const s = await setup();
+    try {
+      const scratch = createChain({ params });
+      const blocks = [decodeBlock(params.genesisBlock)];
+      for (let i = 0; i < 3; i++) {
+        const block = mineOn(scratch.tip, params);
+        scratch.acceptBlock(block, 2_000_000_000);
+        blocks.push(block);
+      }
+      s.held.hold();
+      const answer = s.hosted[0]!.app.inject({
+        method: 'POST',
+        url: '/chain/replace',
+        payload: blocks.map((b, i) => blockToJSON(b, i)),
+      });
+      await eventually(() => s.held.waiting === 1, 5000);
+      const mined = s.a.mine();
+      await eventually(() => s.a.chain.height === 4, 5000);
+
+      s.held.release(true);
+      const res = await answer;
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(res.json(), { message: 'Chain replaced', length: 4, tip: scratch.tip.hash });
+
+      s.held.release();
+      assert.equal((await mined).height, 4);
     } finally {
       await teardown(s);
     }
