@@ -62,6 +62,8 @@ const bob = testKey('bob');
 const CRASH_ROUNDS = 20;
 /** A round's child is killed after this at the latest, whatever its plan (bounds a stuck round). */
 const CRASH_ROUND_GUARD_MS = 15_000;
+/** 20 rounds took 32-38 s on the 2-core machine, 56 s while other jobs loaded it (load average 6.8). */
+const CRASH_TEST_TIMEOUT_MS = 120_000;
 /** Pause between two `GET /node/id` polls. */
 const POLL_GAP_MS = 2;
 
@@ -164,7 +166,7 @@ async function runUntilKilled(
     else if ((m = /^listening (\d+)$/.exec(line))) polling = poll(Number(m[1]));
     else if ((m = /^connected (\d+) ([0-9a-f]{64})$/.exec(line))) record('connected', Number(m[1]), m[2]!);
     else if (line.startsWith('{')) {
-      const entry = JSON.parse(line) as { msg?: string; to?: string };
+      const entry = logEntry(line);
       if ((m = /^new tip (\d+) ([0-9a-f]{16})$/.exec(entry.msg ?? ''))) record('logged', Number(m[1]), m[2]!);
       else if ((m = /^reorg: .* tip (\d+)$/.exec(entry.msg ?? ''))) record('logged', Number(m[1]), entry.to!);
     }
@@ -176,6 +178,15 @@ async function runUntilKilled(
   agent.destroy();
   children.delete(proc);
   return { opened, acks, stderr };
+}
+
+/** A pino line's message and `to` field; nothing for a line the kill cut short (it acknowledged nothing). */
+function logEntry(line: string): { msg?: string; to?: string } {
+  try {
+    return JSON.parse(line) as { msg?: string; to?: string };
+  } catch {
+    return {};
+  }
 }
 
 /** The body of one `GET /node/id` answer, read to its end (a kill mid-answer rejects). */
@@ -228,53 +239,57 @@ describe('persistence', () => {
     await node.close();
   });
 
-  test('crash: killed with SIGKILL at random moments (20 rounds), nothing acknowledged is lost (answers, log lines, mined blocks) and the UTXO set matches a rebuild', async (t) => {
-    const dir = tmp();
-    // The seed replays the kill schedule (which trigger, which delay or count), not the exact interleaving:
-    // when a kill lands still depends on the OS scheduler.
-    const seed = testSeed();
-    const random = seededRandom(seed);
-    const acks: Ack[] = [];
-    const known = new Set<string>();
-    for (let round = 0; round < CRASH_ROUNDS; round++) {
-      const plan = killPlan(random);
-      const run = await runUntilKilled(dir, plan);
-      assert.ok(run.opened, `seed ${seed} round ${round}: the node did not open its store:\n${run.stderr}`);
-      for (const ack of run.acks) {
-        const key = `${ack.kind} ${ack.height} ${ack.hash}`;
-        if (!known.has(key)) acks.push({ ...ack, round });
-        known.add(key);
-      }
+  test(
+    'crash: killed with SIGKILL at random moments (20 rounds), nothing acknowledged is lost (answers, log lines, mined blocks) and the UTXO set matches a rebuild',
+    { timeout: CRASH_TEST_TIMEOUT_MS },
+    async (t) => {
+      const dir = tmp();
+      // The seed replays the kill schedule (which trigger, which delay or count), not the exact interleaving:
+      // when a kill lands still depends on the OS scheduler.
+      const seed = testSeed();
+      const random = seededRandom(seed);
+      const acks: Ack[] = [];
+      const known = new Set<string>();
+      for (let round = 0; round < CRASH_ROUNDS; round++) {
+        const plan = killPlan(random);
+        const run = await runUntilKilled(dir, plan);
+        assert.ok(run.opened, `seed ${seed} round ${round}: the node did not open its store:\n${run.stderr}`);
+        for (const ack of run.acks) {
+          const key = `${ack.kind} ${ack.height} ${ack.hash}`;
+          if (!known.has(key)) acks.push({ ...ack, round });
+          known.add(key);
+        }
 
-      const node = await open(dir);
-      try {
-        const lost = acks.filter((a) => !node.chain.at(a.height)?.hash.startsWith(a.hash));
-        assert.deepEqual(
-          lost.slice(0, 5).map((a) => `${ACK_WORDS[a.kind]} ${a.height} ${a.hash} (in round ${a.round})`),
-          [],
-          `seed ${seed} round ${round} (${planText(plan)}): acknowledged but not in the stored chain, ` +
-            `whose tip is ${node.chain.height}; replay the schedule with CHAINSIM_SEED=${seed}`,
-        );
-        assert.deepEqual(
-          utxoSnapshot(node),
-          rebuilt(node),
-          `seed ${seed} round ${round}: UTXO set differs from a rebuild`,
-        );
-      } finally {
-        await node.close();
+        const node = await open(dir);
+        try {
+          const lost = acks.filter((a) => !node.chain.at(a.height)?.hash.startsWith(a.hash));
+          assert.deepEqual(
+            lost.slice(0, 5).map((a) => `${ACK_WORDS[a.kind]} ${a.height} ${a.hash} (in round ${a.round})`),
+            [],
+            `seed ${seed} round ${round} (${planText(plan)}): acknowledged but not in the stored chain, ` +
+              `whose tip is ${node.chain.height}; replay the schedule with CHAINSIM_SEED=${seed}`,
+          );
+          assert.deepEqual(
+            utxoSnapshot(node),
+            rebuilt(node),
+            `seed ${seed} round ${round}: UTXO set differs from a rebuild`,
+          );
+        } finally {
+          await node.close();
+        }
       }
-    }
-    const counts = Object.fromEntries(
-      ACK_KINDS.map((k) => [k, new Set(acks.filter((a) => a.kind === k).map((a) => a.height)).size]),
-    );
-    t.diagnostic(`seed ${seed}: ${CRASH_ROUNDS} rounds, distinct tips checked ${JSON.stringify(counts)}`);
-    for (const kind of ACK_KINDS) {
-      assert.ok(
-        counts[kind]! >= 20,
-        `seed ${seed}: only ${counts[kind]} ${kind} tips checked (${JSON.stringify(counts)})`,
+      const counts = Object.fromEntries(
+        ACK_KINDS.map((k) => [k, new Set(acks.filter((a) => a.kind === k).map((a) => a.height)).size]),
       );
-    }
-  });
+      t.diagnostic(`seed ${seed}: ${CRASH_ROUNDS} rounds, distinct tips checked ${JSON.stringify(counts)}`);
+      for (const kind of ACK_KINDS) {
+        assert.ok(
+          counts[kind]! >= 20,
+          `seed ${seed}: only ${counts[kind]} ${kind} tips checked (${JSON.stringify(counts)})`,
+        );
+      }
+    },
+  );
 
   test('a damaged value gives a clear error naming the path; reindex rebuilds from the stored blocks', async () => {
     const dir = tmp();
