@@ -92,6 +92,8 @@ export interface RelayNode {
   acceptTransaction(tx: Transaction): Promise<AcceptOutcome>;
   /** Writes the chain's changes; resolves once they are stored (only then may anything be reported). */
   persist(): Promise<void>;
+  /** The best tip whose block is stored (the chain's own tip may be ahead of it). */
+  tip(): BlockEntry;
 }
 
 /**
@@ -272,8 +274,9 @@ export class Relay {
       await this.node.persist();
     }
     const tipChanged = this.chain.tip !== tipBefore;
-    // The sync may have connected this very block already: relay whatever is now the best tip, now it is stored.
-    if (tipChanged) void this.announceBlock(this.chain.getBlock(this.chain.tip.hash)!, source);
+    // The sync may have connected this very block already: relay the best stored tip. Not the chain's tip: a
+    // block mined on this one meanwhile may still wait for its write (and is relayed once written).
+    if (tipChanged) void this.announceBlock(this.chain.getBlock(this.node.tip().hash)!, source);
     return {
       accepted: result.accepted || (tipChanged && this.chain.isActive(result.entry)),
       hash: result.entry.hash,

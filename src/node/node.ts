@@ -153,6 +153,7 @@ export class ChainsimNode {
         accept: (block) => this.acceptBlock(block),
         acceptTransaction: (tx) => this.acceptTransaction(tx),
         persist: () => this.persist(),
+        tip: () => this.durable,
       },
       peers: this.peers,
       client: this.client,

@@ -7,6 +7,7 @@
  * node keeps answering while it checks a long chain: done in one go, 50,000 regtest blocks held a node's
  * loop for 7.7 s; in slices, its longest stall was 17-63 ms (measured on the 2-core machine).
  */
+import type { BlockEntry } from '../chain/block-tree.ts';
 import type { AcceptResult, Chain } from '../chain/chain.ts';
 import { createChain } from '../chain/chain.ts';
 import {
@@ -23,6 +24,8 @@ export interface ReplaceTarget {
   readonly params: NetworkParams;
   /** The node's chain (read-only use: tip, chainwork, get). */
   readonly chain: Chain;
+  /** The best tip whose block is stored: what the answer reports (the chain's tip may be ahead of it). */
+  readonly tip: BlockEntry;
   /** Unix seconds. */
   now(): number;
   /** Validates and connects one block into the node's chain, and logs. */
@@ -133,7 +136,8 @@ export async function replaceChain(
   }
   await target.persist();
   target.announceTip();
-  return { height: target.chain.tip.height, tip: target.chain.tip.hash };
+  // A block mined on the new tip meanwhile may still be being written: answer what is stored.
+  return { height: target.tip.height, tip: target.tip.hash };
 }
 
 /** Decodes block `height` and connects it to the scratch chain; throws ReplaceError. */

@@ -1,12 +1,18 @@
 /**
- * The process the crash test kills: opens a node over a LevelDB store at argv[2] (regtest) and mines forever,
- * now and then spending a mature coinbase, printing `connected <height> <hash>` after each block is written
- * (that line is the acknowledgement the test holds it to).
+ * The process the crash test kills: opens a node over a LevelDB store at argv[2] (regtest), serves it over HTTP
+ * on a free port and mines forever, now and then spending a mature coinbase. Everything that acknowledges a
+ * block reaches the test, which holds the node to each of them after the kill:
+ *   - `GET /node/id` answers (the test polls them while the node mines);
+ *   - the node's log lines (pino JSON lines on stdout: `new tip <height> <hash16>`, `reorg: ...`);
+ *   - `connected <height> <hash>`, printed after each `node.mine()` returns.
+ * Also `opened <height> <hash>` once the store is open and `listening <port>` once it serves.
+ * stdout is a pipe, which Node writes synchronously on Linux: a line written before the kill is not lost.
  */
-import { networks, txid } from '../../src/consensus/index.ts';
+import { blockHash, networks, txid } from '../../src/consensus/index.ts';
+import { hostNode } from '../../src/node/host.ts';
 import { openNode } from '../../src/node/open.ts';
 import { createLevelStore } from '../../src/store/store.ts';
-import { silentLogger } from '../../src/util/logger.ts';
+import { createLineLogger } from '../../src/util/logger.ts';
 import { testScheduler } from './nodes.ts';
 import { spendTx, testKey } from './tx.ts';
 
@@ -17,10 +23,12 @@ const scheduler = testScheduler();
 const node = await openNode({
   params: networks.regtest,
   pow: scheduler.addClient({ name: 'crash' }),
-  logger: silentLogger(),
+  logger: createLineLogger({ level: 'info', write: (line) => process.stdout.write(line) }),
   store: createLevelStore(dir),
 });
 process.stdout.write(`opened ${node.chain.height} ${node.chain.tip.hash}\n`);
+const hosted = await hostNode({ node, port: 0 });
+process.stdout.write(`listening ${hosted.port}\n`);
 for (;;) {
   const height = node.chain.height + 1;
   // Spend the coinbase of the block 101 back (mature at regtest's 100), when it paid alice.
@@ -36,6 +44,6 @@ for (;;) {
       await node.receiveTransaction(tx);
     }
   }
-  const { block: _b, height: h } = await node.mine(alice.script);
-  process.stdout.write(`connected ${h} ${node.chain.at(h)!.hash}\n`);
+  const { block, height: h } = await node.mine(alice.script);
+  process.stdout.write(`connected ${h} ${blockHash(block)}\n`);
 }

@@ -151,8 +151,9 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         message: report.synced ? 'Chain was replaced' : 'Our chain is authoritative',
         synced: report.synced,
         blocksAdded: report.blocksAdded,
-        height: node.chain.tip.height,
-        tip: node.chain.tip.hash,
+        // The stored tip: a block mined meanwhile may still be being written (node.ts, the durable tip).
+        height: node.tip.height,
+        tip: node.tip.hash,
       };
     },
   );
