@@ -190,6 +190,12 @@ export class BlockTree {
       if (known.status === 'invalid') throw new ConsensusError('duplicate-invalid', hash);
       return { entry: known, isNew: false };
     }
+    const prev = this.checkNewHeader(header, now, hash);
+    return { entry: this.insertHeader(header, hash, prev), isNew: true };
+  }
+
+  /** The checks of a header not in the tree yet; returns its parent. */
+  private checkNewHeader(header: BlockHeader, now: number, hash: DisplayHash): BlockEntry {
     if (this.invalidHashes.has(hash)) throw new ConsensusError('duplicate-invalid', hash);
     const prev = this.entries.get(header.prevHash);
     if (!prev) {
@@ -210,15 +216,21 @@ export class BlockTree {
       if (err instanceof ConsensusError && err.remember) this.invalidHashes.add(hash);
       throw err;
     }
+    return prev;
+  }
+
+  private insertHeader(header: BlockHeader, hash: DisplayHash, prev: BlockEntry): BlockEntry {
     const entry = this.makeEntry(header, hash, prev);
     if (betterThan(entry, this.bestHeaderEntry, false)) this.bestHeaderEntry = entry;
     this.onChange?.(entry);
-    return { entry, isNew: true };
+    return entry;
   }
 
   /**
    * Validates a whole block and adds it (Core AcceptBlock): its header, then the body rules. The parent's
-   * data must already be known. A body that proves the block bad marks it and all its descendants invalid.
+   * data must already be known. A body that proves the block bad marks it and all its descendants invalid; one
+   * that does not (a mutated body: the genuine block has the same header) leaves nothing behind, not even the
+   * header, or any header with valid work could be stored by sending it with a wrong merkle root.
    */
   addBlock(block: Block, now: number): AddResult {
     const hash = blockHash(block);
@@ -228,14 +240,17 @@ export class BlockTree {
     if (parent && parent.status === 'valid-header') {
       throw new ConsensusError('prev-blk-not-found', `the data of parent ${parent.hash} is not known yet`);
     }
-    const { entry } = this.addHeader(block.header, now, hash);
+    if (known?.status === 'invalid') throw new ConsensusError('duplicate-invalid', hash);
+    const prev = known ? known.prev! : this.checkNewHeader(block.header, now, hash);
     try {
       checkBlock(block, this.params, hash);
-      checkBlockContext(block, entry.height);
+      checkBlockContext(block, prev.height + 1);
     } catch (err) {
-      if (err instanceof ConsensusError && err.remember) this.invalidate(entry);
+      if (err instanceof ConsensusError && err.remember)
+        this.invalidate(known ?? this.insertHeader(block.header, hash, prev));
       throw err;
     }
+    const entry = known ?? this.insertHeader(block.header, hash, prev);
     entry.status = 'valid';
     entry.dataSeq = this.nextSeq++;
     this.blocks.set(hash, block);
