@@ -91,6 +91,8 @@ export interface RelayNode {
   acceptTransaction(tx: Transaction): Promise<AcceptOutcome>;
   /** Writes the chain's changes; resolves once they are stored (only then may anything be reported). */
   persist(): Promise<void>;
+  /** A peer was dropped for misbehaviour: the node stores its peer list again, so a restart does not restore it. */
+  peerDropped(): void;
 }
 
 /**
@@ -349,6 +351,7 @@ export class Relay {
     if (!peer || !(err instanceof ConsensusError) || err.score <= 0) return;
     if (this.peers.get(peer.id) !== peer) return;
     if (this.peers.misbehaving(peer.id, err.score)) {
+      this.node.peerDropped();
       this.node.log.warn(
         { peer: peer.id, address: peer.address, reason: err.reason },
         `dropped peer ${peer.address}: misbehaviour score reached the limit`,
