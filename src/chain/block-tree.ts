@@ -66,6 +66,9 @@ export interface BlockTreeOptions {
   readonly params: NetworkParams;
 }
 
+/** Hashes of refused headers remembered at most; a forgotten one is only checked again when it comes back. */
+export const MAX_INVALID_HASHES = 10_000;
+
 /** Core's "better" order: more work first, then earlier arrival. */
 function betterThan(a: BlockEntry, b: BlockEntry, useData: boolean): boolean {
   if (a.chainwork !== b.chainwork) return a.chainwork > b.chainwork;
@@ -77,7 +80,7 @@ export class BlockTree {
   readonly genesis: BlockEntry;
   private readonly entries = new Map<string, BlockEntry>();
   private readonly blocks = new Map<string, Block>();
-  /** Hashes rejected for a reason that proves them bad, so a resend is refused at once. */
+  /** Hashes rejected for a reason that proves them bad, so a resend is refused at once (the latest ones). */
   private readonly invalidHashes = new Set<string>();
   /**
    * Targets (with their work) of the bits values of accepted headers, resolved once: a chain has one per
@@ -137,6 +140,14 @@ export class BlockTree {
 
   isKnownInvalid(hash: string): boolean {
     return this.invalidHashes.has(hash) || this.entries.get(hash)?.status === 'invalid';
+  }
+
+  /** Keeps the latest MAX_INVALID_HASHES (a header that misses its target costs its sender nothing to make). */
+  private rememberInvalid(hash: string): void {
+    this.invalidHashes.delete(hash);
+    this.invalidHashes.add(hash);
+    if (this.invalidHashes.size > MAX_INVALID_HASHES)
+      this.invalidHashes.delete(this.invalidHashes.values().next().value!);
   }
 
   private powTarget(bits: number): PowTarget {
@@ -213,7 +224,7 @@ export class BlockTree {
       checkProofOfWorkAgainst(hash, this.powTarget(header.bits));
       checkHeaderContext(header, prev, this.params, now);
     } catch (err) {
-      if (err instanceof ConsensusError && err.remember) this.invalidHashes.add(hash);
+      if (err instanceof ConsensusError && err.remember) this.rememberInvalid(hash);
       throw err;
     }
     return prev;
@@ -265,7 +276,7 @@ export class BlockTree {
     while (stack.length > 0) {
       const e = stack.pop()!;
       e.status = 'invalid';
-      this.invalidHashes.add(e.hash);
+      this.rememberInvalid(e.hash);
       this.blocks.delete(e.hash);
       this.onChange?.(e);
       stack.push(...e.children);
@@ -288,7 +299,7 @@ export class BlockTree {
       if (betterThan(entry, this.best, true)) this.best = entry;
     } else if (status === 'invalid' || prev.status === 'invalid') {
       entry.status = 'invalid';
-      this.invalidHashes.add(hash);
+      this.rememberInvalid(hash);
     }
     if (entry.status !== 'invalid' && betterThan(entry, this.bestHeaderEntry, false))
       this.bestHeaderEntry = entry;

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createBlockTree, type BlockEntry } from '../../src/chain/block-tree.ts';
+import { createBlockTree, type BlockEntry, MAX_INVALID_HASHES } from '../../src/chain/block-tree.ts';
 import { createChain } from '../../src/chain/chain.ts';
-import { blockHash, blockMerkleRoot, ConsensusError, networks } from '../../src/consensus/index.ts';
+import {
+  blockHash,
+  blockMerkleRoot,
+  ConsensusError,
+  hashHeader,
+  meetsTarget,
+  networks,
+} from '../../src/consensus/index.ts';
 import { extend, mineOn, retargetParams, solve } from '../helpers/chain.ts';
 
 const NOW = 2_000_000_000;
@@ -170,6 +177,22 @@ describe('block tree: invalid blocks', () => {
       );
       assert.equal(chain.takeJournal(), null, why);
     }
+  });
+
+  test('headers refused as bad are remembered up to a bound, the oldest forgotten first', () => {
+    const tree = createBlockTree({ params: networks.regtest });
+    const { header } = mineOn(tree.genesis, tree.params);
+    // Headers that miss their target cost nothing to make: each one must not cost memory for ever.
+    const missed: string[] = [];
+    for (let nonce = 0; missed.length < MAX_INVALID_HASHES + 10; nonce++) {
+      const h = { ...header, nonce };
+      if (meetsTarget(hashHeader(h), h.bits, tree.params)) continue;
+      assert.throws(() => tree.addHeader(h, NOW), reason('high-hash'));
+      missed.push(hashHeader(h));
+    }
+    assert.equal(tree.isKnownInvalid(missed[0]!), false);
+    assert.equal(tree.isKnownInvalid(missed.at(-1)!), true);
+    assert.equal(tree.size, 1);
   });
 
   test('a block too far in the future is rejected, not remembered, and accepted once time catches up', () => {
