@@ -66,6 +66,9 @@ export interface BlockTreeOptions {
   readonly params: NetworkParams;
 }
 
+/** Hashes of refused headers remembered at most; a forgotten one is only checked again when it comes back. */
+export const MAX_INVALID_HASHES = 10_000;
+
 /** Core's "better" order: more work first, then earlier arrival. */
 function betterThan(a: BlockEntry, b: BlockEntry, useData: boolean): boolean {
   if (a.chainwork !== b.chainwork) return a.chainwork > b.chainwork;
@@ -77,7 +80,7 @@ export class BlockTree {
   readonly genesis: BlockEntry;
   private readonly entries = new Map<string, BlockEntry>();
   private readonly blocks = new Map<string, Block>();
-  /** Hashes rejected for a reason that proves them bad, so a resend is refused at once. */
+  /** Hashes rejected for a reason that proves them bad, so a resend is refused at once (the latest ones). */
   private readonly invalidHashes = new Set<string>();
   /**
    * Targets (with their work) of the bits values of accepted headers, resolved once: a chain has one per
@@ -139,6 +142,14 @@ export class BlockTree {
     return this.invalidHashes.has(hash) || this.entries.get(hash)?.status === 'invalid';
   }
 
+  /** Keeps the latest MAX_INVALID_HASHES (a header that misses its target costs its sender nothing to make). */
+  private rememberInvalid(hash: string): void {
+    this.invalidHashes.delete(hash);
+    this.invalidHashes.add(hash);
+    if (this.invalidHashes.size > MAX_INVALID_HASHES)
+      this.invalidHashes.delete(this.invalidHashes.values().next().value!);
+  }
+
   private powTarget(bits: number): PowTarget {
     return this.powTargets.get(bits) ?? powTargetFromBits(bits, this.params);
   }
@@ -190,6 +201,12 @@ export class BlockTree {
       if (known.status === 'invalid') throw new ConsensusError('duplicate-invalid', hash);
       return { entry: known, isNew: false };
     }
+    const prev = this.checkNewHeader(header, now, hash);
+    return { entry: this.insertHeader(header, hash, prev), isNew: true };
+  }
+
+  /** The checks of a header not in the tree yet; returns its parent. */
+  private checkNewHeader(header: BlockHeader, now: number, hash: DisplayHash): BlockEntry {
     if (this.invalidHashes.has(hash)) throw new ConsensusError('duplicate-invalid', hash);
     const prev = this.entries.get(header.prevHash);
     if (!prev) {
@@ -207,18 +224,24 @@ export class BlockTree {
       checkProofOfWorkAgainst(hash, this.powTarget(header.bits));
       checkHeaderContext(header, prev, this.params, now);
     } catch (err) {
-      if (err instanceof ConsensusError && err.remember) this.invalidHashes.add(hash);
+      if (err instanceof ConsensusError && err.remember) this.rememberInvalid(hash);
       throw err;
     }
+    return prev;
+  }
+
+  private insertHeader(header: BlockHeader, hash: DisplayHash, prev: BlockEntry): BlockEntry {
     const entry = this.makeEntry(header, hash, prev);
     if (betterThan(entry, this.bestHeaderEntry, false)) this.bestHeaderEntry = entry;
     this.onChange?.(entry);
-    return { entry, isNew: true };
+    return entry;
   }
 
   /**
    * Validates a whole block and adds it (Core AcceptBlock): its header, then the body rules. The parent's
-   * data must already be known. A body that proves the block bad marks it and all its descendants invalid.
+   * data must already be known. A body that proves the block bad marks it and all its descendants invalid; one
+   * that does not (a mutated body: the genuine block has the same header) leaves nothing behind, not even the
+   * header, or any header with valid work could be stored by sending it with a wrong merkle root.
    */
   addBlock(block: Block, now: number): AddResult {
     const hash = blockHash(block);
@@ -228,14 +251,17 @@ export class BlockTree {
     if (parent && parent.status === 'valid-header') {
       throw new ConsensusError('prev-blk-not-found', `the data of parent ${parent.hash} is not known yet`);
     }
-    const { entry } = this.addHeader(block.header, now, hash);
+    if (known?.status === 'invalid') throw new ConsensusError('duplicate-invalid', hash);
+    const prev = known ? known.prev! : this.checkNewHeader(block.header, now, hash);
     try {
       checkBlock(block, this.params, hash);
-      checkBlockContext(block, entry.height);
+      checkBlockContext(block, prev.height + 1);
     } catch (err) {
-      if (err instanceof ConsensusError && err.remember) this.invalidate(entry);
+      if (err instanceof ConsensusError && err.remember)
+        this.invalidate(known ?? this.insertHeader(block.header, hash, prev));
       throw err;
     }
+    const entry = known ?? this.insertHeader(block.header, hash, prev);
     entry.status = 'valid';
     entry.dataSeq = this.nextSeq++;
     this.blocks.set(hash, block);
@@ -250,7 +276,7 @@ export class BlockTree {
     while (stack.length > 0) {
       const e = stack.pop()!;
       e.status = 'invalid';
-      this.invalidHashes.add(e.hash);
+      this.rememberInvalid(e.hash);
       this.blocks.delete(e.hash);
       this.onChange?.(e);
       stack.push(...e.children);
@@ -273,7 +299,7 @@ export class BlockTree {
       if (betterThan(entry, this.best, true)) this.best = entry;
     } else if (status === 'invalid' || prev.status === 'invalid') {
       entry.status = 'invalid';
-      this.invalidHashes.add(hash);
+      this.rememberInvalid(hash);
     }
     if (entry.status !== 'invalid' && betterThan(entry, this.bestHeaderEntry, false))
       this.bestHeaderEntry = entry;

@@ -94,6 +94,8 @@ export interface RelayNode {
   persist(): Promise<void>;
   /** The best tip whose block is stored (the chain's own tip may be ahead of it). */
   tip(): BlockEntry;
+  /** A peer was dropped for misbehaviour: the node stores its peer list again, so a restart does not restore it. */
+  peerDropped(): void;
 }
 
 /**
@@ -353,6 +355,7 @@ export class Relay {
     if (!peer || !(err instanceof ConsensusError) || err.score <= 0) return;
     if (this.peers.get(peer.id) !== peer) return;
     if (this.peers.misbehaving(peer.id, err.score)) {
+      this.node.peerDropped();
       this.node.log.warn(
         { peer: peer.id, address: peer.address, reason: err.reason },
         `dropped peer ${peer.address}: misbehaviour score reached the limit`,

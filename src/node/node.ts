@@ -117,6 +117,7 @@ export class ChainsimNode {
   private continuous: AbortController | null = null;
   private readonly payoutScript: Uint8Array;
   private writing: Promise<void> = Promise.resolve();
+  private peerWrites: Promise<void> = Promise.resolve();
   private durable: BlockEntry;
   private readonly durableListeners = new Set<DurableTipListener>();
   blocksMined = 0;
@@ -154,6 +155,7 @@ export class ChainsimNode {
         acceptTransaction: (tx) => this.acceptTransaction(tx),
         persist: () => this.persist(),
         tip: () => this.durable,
+        peerDropped: () => void this.savePeers().catch(() => undefined),
       },
       peers: this.peers,
       client: this.client,
@@ -380,14 +382,25 @@ export class ChainsimNode {
    */
   async registerPeers(entries: ReadonlyArray<{ id: string; address: string }>): Promise<RegisterResult> {
     const result = this.peers.register(entries);
-    if (result.added.length > 0 && this.store) {
-      await this.store.putMeta(
-        'peers',
-        JSON.stringify(this.peers.list().map((p) => ({ id: p.id, address: p.address }))),
-      );
-    }
+    if (result.added.length > 0) await this.savePeers();
     if (result.added.length > 0) await this.relay.introduce(result.added);
     return result;
+  }
+
+  /** Stores the peer list as it is when its turn comes (writes are queued, so the last one wins). */
+  private savePeers(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    const run = this.peerWrites.then(() =>
+      store.putMeta(
+        'peers',
+        JSON.stringify(this.peers.list().map((p) => ({ id: p.id, address: p.address }))),
+      ),
+    );
+    this.peerWrites = run.catch((err: unknown) => {
+      this.log.error({ err: (err as Error).message }, `writing the peer list to ${store.location} failed`);
+    });
+    return run;
   }
 
   /** Sends every registered HTTP peer its hello (after listening: peers restored from the store). */
@@ -477,6 +490,7 @@ export class ChainsimNode {
   async close(): Promise<void> {
     this.stopMining();
     await this.writing;
+    await this.peerWrites;
     await this.store?.close();
     await this.verifier.close();
     this.client.close();

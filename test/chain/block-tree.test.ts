@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createBlockTree, type BlockEntry } from '../../src/chain/block-tree.ts';
-import { blockHash, blockMerkleRoot, ConsensusError, networks } from '../../src/consensus/index.ts';
+import { createBlockTree, type BlockEntry, MAX_INVALID_HASHES } from '../../src/chain/block-tree.ts';
+import { createChain } from '../../src/chain/chain.ts';
+import {
+  blockHash,
+  blockMerkleRoot,
+  ConsensusError,
+  hashHeader,
+  meetsTarget,
+  networks,
+} from '../../src/consensus/index.ts';
 import { extend, mineOn, retargetParams, solve } from '../helpers/chain.ts';
 
 const NOW = 2_000_000_000;
@@ -139,6 +147,52 @@ describe('block tree: invalid blocks', () => {
     const { entry, isNew } = tree.addBlock(genuine, NOW);
     assert.ok(isNew);
     assert.equal(tree.tip, entry);
+  });
+
+  test('a mutated block leaves nothing behind: no index entry, no best header, nothing to store', () => {
+    const chain = createChain({ params: networks.regtest });
+    chain.takeJournal();
+    const cb = mineOn(chain.tip, chain.params).txs[0]!;
+    const spend = (n: number) => ({
+      ...cb,
+      inputs: [{ ...cb.inputs[0]!, prevout: { txid: 'ab'.repeat(32) as never, vout: n } }],
+    });
+    // Its header has valid proof of work, but the transactions are not the ones it commits to: a wrong merkle
+    // root, or CVE-2012-2459's duplicated last transaction (the same root as three transactions).
+    const genuine = mineOn(chain.tip, chain.params, { txs: [spend(0), spend(1)] });
+    const tampered = { ...genuine, txs: [{ ...genuine.txs[0]!, lockTime: 1 }, ...genuine.txs.slice(1)] };
+    const duplicated = { ...genuine, txs: [...genuine.txs, genuine.txs[2]!] };
+    for (const [bad, why] of [
+      [tampered, 'bad-txnmrklroot'],
+      [duplicated, 'bad-txns-duplicate'],
+    ] as const) {
+      assert.throws(() => chain.acceptBlock(bad, NOW), reason(why));
+      assert.equal(chain.tree.size, 1, why);
+      assert.equal(chain.tree.has(blockHash(bad)), false, why);
+      assert.equal(chain.tree.bestHeader, chain.genesis, why);
+      assert.deepEqual(
+        chain.tips().map((t) => t.hash),
+        [chain.genesis.hash],
+        why,
+      );
+      assert.equal(chain.takeJournal(), null, why);
+    }
+  });
+
+  test('headers refused as bad are remembered up to a bound, the oldest forgotten first', () => {
+    const tree = createBlockTree({ params: networks.regtest });
+    const { header } = mineOn(tree.genesis, tree.params);
+    // Headers that miss their target cost nothing to make: each one must not cost memory for ever.
+    const missed: string[] = [];
+    for (let nonce = 0; missed.length < MAX_INVALID_HASHES + 10; nonce++) {
+      const h = { ...header, nonce };
+      if (meetsTarget(hashHeader(h), h.bits, tree.params)) continue;
+      assert.throws(() => tree.addHeader(h, NOW), reason('high-hash'));
+      missed.push(hashHeader(h));
+    }
+    assert.equal(tree.isKnownInvalid(missed[0]!), false);
+    assert.equal(tree.isKnownInvalid(missed.at(-1)!), true);
+    assert.equal(tree.size, 1);
   });
 
   test('a block too far in the future is rejected, not remembered, and accepted once time catches up', () => {

@@ -4,18 +4,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClassicLevel } from 'classic-level';
 import { Chain } from '../../src/chain/chain.ts';
-import { networks, txid } from '../../src/consensus/index.ts';
+import { blockHash, networks, txid } from '../../src/consensus/index.ts';
 import type { ChainsimNode } from '../../src/node/node.ts';
 import { openNode } from '../../src/node/open.ts';
 import { reindexStore } from '../../src/store/reindex.ts';
 import { createLevelStore, createMemoryStore, StoreError } from '../../src/store/store.ts';
 import { silentLogger } from '../../src/util/logger.ts';
 import { testScheduler } from '../helpers/nodes.ts';
+import { mineOn } from '../helpers/chain.ts';
 import { freePortRun } from '../helpers/ports.ts';
 import { seededRandom, testSeed } from '../helpers/seed.ts';
 import { spendTx, testKey } from '../helpers/tx.ts';
@@ -27,6 +29,16 @@ after(async () => {
   await scheduler.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** A loopback port nothing listens on (one this process opened and closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), 'chainsim-store-'));
@@ -239,6 +251,29 @@ describe('persistence', () => {
     // And it keeps going where it stopped.
     const { height } = await node.mine();
     assert.equal(height, before.height + 1);
+    await node.close();
+  });
+
+  test('restart: a peer dropped for misbehaviour is not restored from the stored peer list', async () => {
+    const dir = tmp();
+    let node = await open(dir);
+    // Nothing listens at these: the hellos fail, which does not matter here.
+    const bad = { id: 'ab'.repeat(16), address: `127.0.0.1:${await closedPort()}` };
+    const good = { id: 'cd'.repeat(16), address: `127.0.0.1:${await closedPort()}` };
+    await node.registerPeers([bad, good]);
+    const peer = node.peer(bad.id)!;
+    // Two blocks that miss their target (high-hash, ban score 50 each), authenticated as `bad`.
+    for (let i = 0; i < 2; i++) {
+      const next = mineOn(node.chain.tip, params);
+      let nonce = 1;
+      while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
+      await assert.rejects(node.receiveBlock({ ...next, header: { ...next.header, nonce } }, { peer }));
+    }
+    assert.deepEqual(node.peers.toRecord(), { [good.id]: good.address });
+    await node.close();
+
+    node = await open(dir);
+    assert.deepEqual(node.peers.toRecord(), { [good.id]: good.address });
     await node.close();
   });
 
