@@ -78,4 +78,16 @@ export function extend(
   return cur;
 }
 
+/**
+ * A valid block on `parent` with a nonce whose hash misses regtest's target (`high-hash`, ban score 50): the
+ * smallest provably invalid block a peer can send.
+ */
+export function missTarget(parent: BlockEntry, params: NetworkParams): Block {
+  const next = mineOn(parent, params);
+  for (let nonce = 1; ; nonce++) {
+    const header = { ...next.header, nonce };
+    if (!meetsTarget(hashHeader(header), header.bits, params)) return { ...next, header };
+  }
+}
+
 export { blockHash };

@@ -21,7 +21,7 @@ import { buildManagerServer } from '../../src/sim/http.ts';
 import { createLevelStore } from '../../src/store/store.ts';
 import { createSimulation } from '../../src/sim/manager.ts';
 import { silentLogger } from '../../src/util/logger.ts';
-import { mineOn } from '../helpers/chain.ts';
+import { mineOn, missTarget } from '../helpers/chain.ts';
 import {
   connectAll,
   eventually,
@@ -396,12 +396,7 @@ describe('forged ids and the peer table', () => {
     const nodes = await startNodes(2, { scheduler });
     try {
       const [a, b] = nodes as [TestNode, TestNode];
-      const bad = (): Block => {
-        const next = mineOn(a.node.chain.tip, params);
-        let nonce = 1;
-        while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
-        return { ...next, header: { ...next.header, nonce } };
-      };
+      const bad = (): Block => missTarget(a.node.chain.tip, params);
       const post = (headers: Record<string, string>) =>
         fetch(`${a.url}/block/new`, {
           method: 'POST',
@@ -648,14 +643,10 @@ describe('peers introduce themselves', () => {
       assert.equal(c.node.peers.get(b.node.id)?.credential ?? null, null);
       await eventually(() => Boolean(c.node.peers.get(b.node.id)?.credential));
       // Its pushes to b are authenticated again: an invalid one costs it its ban score.
-      const tip = b.node.chain.tip;
-      const next = mineOn(tip, params);
-      let nonce = 1;
-      while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
       const res = await fetch(`${b.url}/block/new`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...peerHeaders(c, b) },
-        body: JSON.stringify(blockToJSON({ ...next, header: { ...next.header, nonce } })),
+        body: JSON.stringify(blockToJSON(missTarget(b.node.chain.tip, params))),
       });
       assert.equal(res.status, 422);
       assert.equal(b.node.peers.get(c.node.id)?.score, 50);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { blockHash, blockToJSON, type Block, decodeBlock, encodeBlock } from '../../src/consensus/index.ts';
-import { mineOn } from '../helpers/chain.ts';
+import { mineOn, missTarget } from '../helpers/chain.ts';
 import {
   connectAll,
   eventually,
@@ -32,10 +32,7 @@ function watchBlockPosts(nodes: TestNode[]): number[] {
 
 /** A block on `parent` whose header misses the target (high-hash, ban score 50). */
 function highHash(parent: TestNode): Block {
-  const next = mineOn(parent.node.chain.tip, parent.node.params);
-  let nonce = 1;
-  while (blockHash({ ...next, header: { ...next.header, nonce } }) <= '7fffff'.padEnd(64, '0')) nonce++;
-  return { ...next, header: { ...next.header, nonce } };
+  return missTarget(parent.node.chain.tip, parent.node.params);
 }
 
 describe('a network of nodes on loopback', () => {
