@@ -117,6 +117,8 @@ async function fullSync(length: number) {
     if (i % 500 === 0) progress(`building a ${length}-block chain: ${i}`);
   }
   clearProgress();
+  // Built past the node's own path: mark it stored (in memory), so the node reports it.
+  await a.persist();
   const buildS = (performance.now() - t0) / 1000;
   const b = createNode({ params, pow: scheduler.addClient({ name: 'b' }), logger });
   const ha = await hostNode({ node: a, port: 0 });
