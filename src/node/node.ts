@@ -12,12 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BlockEntry, ReorgPath } from '../chain/block-tree.ts';
+import type { BlockEntry } from '../chain/block-tree.ts';
 import { type AcceptResult, type Chain, createChain } from '../chain/chain.ts';
 import {
   addressFromKey,
   type Block,
-  blockHash,
   type BlockJSON,
   blockSubsidy,
   blockToJSON,
@@ -25,10 +24,9 @@ import {
   type NetworkParams,
   type Transaction,
 } from '../consensus/index.ts';
-import { createMempool, type AcceptOutcome, type Mempool, type MempoolOptions } from '../mempool/mempool.ts';
+import { createMempool, type AcceptOutcome, type Mempool } from '../mempool/mempool.ts';
 import { createMiner, type Miner, type TemplateContent } from '../mining/miner.ts';
 import type { TemplateParent } from '../mining/template.ts';
-import type { PowClient } from '../mining/scheduler.ts';
 import { selfAddressMatcher } from '../net/address.ts';
 import { createPeerClient, type PeerClient } from '../net/peer-client.ts';
 import { type Peer, PeerSet, type RegisterResult } from '../net/peers.ts';
@@ -37,64 +35,29 @@ import {
   type Hello,
   NODE_ADDRESS_HEADER,
   NODE_ID_HEADER,
-  type PeerLink,
   type PeerTipInfo,
   type PushKind,
   type ReceiveResult,
   Relay,
-  type RelayLimits,
   type SyncReport,
 } from '../net/relay.ts';
 import type { ChainStore } from '../store/store.ts';
-import { createMemoryKeyStore, type KeyStore } from './keys.ts';
+import { createMemoryKeyStore } from './keys.ts';
+import { ChainWriter, type DurableTipListener, logTipMove } from './durable.ts';
+import { MiningLoop } from './mining-loop.ts';
+import {
+  BLOCK_RESERVED_BYTES,
+  MINE_CATCH_UP_MS,
+  MINE_RELAY_WAIT_MS,
+  type NodeOptions,
+  SYNC_WITH_PEERS_MS,
+} from './options.ts';
 import { inlineVerifier, type SignatureVerifier } from './verifier.ts';
 
+export type { DurableTipListener } from './durable.ts';
 export type { BlockSource, LinkPush, PeerLink, PushKind, ReceiveResult, SyncReport } from '../net/relay.ts';
 
-/** The catch-up before `GET /mine` ends after this, and mining goes on with what it has. */
-export const MINE_CATCH_UP_MS = 1000;
-/** `GET /mine` answers after its block's pushes have answered, or after this, whichever comes first. */
-export const MINE_RELAY_WAIT_MS = 1000;
-/** `GET /block/new` (ask every peer, sync from the best) ends after this. */
-export const SYNC_WITH_PEERS_MS = 20_000;
-
-export interface NodeOptions {
-  readonly params: NetworkParams;
-  readonly pow: PowClient;
-  readonly logger: Logger;
-  /** 32 hex chars; random when omitted. */
-  readonly id?: string;
-  /** Unix seconds. */
-  readonly clock?: () => number;
-  /** Peer request timeout. */
-  readonly peerTimeoutMs?: number;
-  /** Text in this node's coinbases. */
-  readonly coinbaseMessage?: string;
-  /** The mining key; a fresh random one in memory when omitted. */
-  readonly keys?: KeyStore;
-  /** Mempool policy (minimum relay fee rate, size limit, orphans). */
-  readonly mempool?: Omit<MempoolOptions, 'chain' | 'clock'>;
-  /** A chain restored from `store` (see openNode); a fresh one from genesis when omitted. */
-  readonly chain?: Chain;
-  /** Where chain changes are written before they are acknowledged; none keeps everything in memory. */
-  readonly store?: ChainStore;
-  /**
-   * Where the signatures of received transactions are verified; the node closes it. Default: inline, in the
-   * node's own thread (node/verifier.ts).
-   */
-  readonly verifier?: SignatureVerifier;
-  /** A road to some peers other than HTTP (the simulator's message ports); HTTP for every peer when omitted. */
-  readonly link?: PeerLink;
-  /** At most this many peers (default 125, as Core). */
-  readonly maxPeers?: number;
-  /** Relay bounds (tests make them small). */
-  readonly relayLimits?: Partial<RelayLimits>;
-}
-
-/** Bytes of a block kept for the header, the coinbase and the transaction count (Core reserves 1000 too). */
-export const BLOCK_RESERVED_BYTES = 1000;
-
-export type DurableTipListener = (tip: BlockEntry, path: ReorgPath) => void;
+export * from './options.ts';
 
 export class ChainsimNode {
   readonly id: string;
@@ -113,16 +76,10 @@ export class ChainsimNode {
   private boundValue = { host: '127.0.0.1', port: 0 };
   private readonly clock: () => number;
   private readonly client: PeerClient;
-  private mining: Promise<unknown> = Promise.resolve();
-  private continuous: AbortController | null = null;
+  private readonly mining: MiningLoop;
   private readonly payoutScript: Uint8Array;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writer: ChainWriter;
   private peerWrites: Promise<void> = Promise.resolve();
-  private durable: BlockEntry;
-  private readonly durableListeners = new Set<DurableTipListener>();
-  blocksMined = 0;
-  /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
-  lastMinedHash = '';
 
   constructor(opts: NodeOptions) {
     this.id = opts.id ?? randomBytes(16).toString('hex');
@@ -130,8 +87,8 @@ export class ChainsimNode {
     this.log = opts.logger;
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
     this.chain = opts.chain ?? createChain({ params: opts.params });
-    this.durable = this.chain.tip;
     this.store = opts.store ?? null;
+    this.writer = new ChainWriter({ chain: this.chain, store: this.store, log: this.log });
     this.verifier = opts.verifier ?? inlineVerifier;
     this.peers = new PeerSet({
       selfId: this.id,
@@ -154,7 +111,7 @@ export class ChainsimNode {
         accept: (block) => this.acceptBlock(block),
         acceptTransaction: (tx) => this.acceptTransaction(tx),
         persist: () => this.persist(),
-        tip: () => this.durable,
+        tip: () => this.writer.tip,
         peerDropped: () => void this.savePeers().catch(() => undefined),
       },
       peers: this.peers,
@@ -173,7 +130,20 @@ export class ChainsimNode {
       content: (parent) => this.blockContent(parent, this.payoutScript),
       message: opts.coinbaseMessage ?? `chainsim ${this.id.slice(0, 8)}`,
     });
-    this.onTip((tip, path) => this.logTip(tip, path));
+    this.mining = new MiningLoop({
+      miner: this.miner,
+      log: this.log,
+      catchUp: () => this.syncWithPeers(MINE_CATCH_UP_MS),
+      content: (parent, payTo) => this.blockContent(parent, payTo),
+      store: async (block) => {
+        const { entry } = this.acceptBlock(block);
+        await this.persist();
+        return entry.height;
+      },
+      announce: (block) => this.relay.announceBlock(block),
+      relayWaitMs: MINE_RELAY_WAIT_MS,
+    });
+    this.onTip((tip, path) => logTipMove(this.log, tip, path));
   }
 
   get address(): string {
@@ -193,75 +163,26 @@ export class ChainsimNode {
     return this.clock();
   }
 
-  // --- the durable tip ---
+  // --- the durable tip (durable.ts) ---
 
   /** The best tip whose block is stored: what this node reports (see the top of this file). */
   get tip(): BlockEntry {
-    return this.durable;
+    return this.writer.tip;
   }
 
   /** Called when the durable tip moves, with the path from the previous one. */
   onTip(listener: DurableTipListener): () => void {
-    this.durableListeners.add(listener);
-    return () => this.durableListeners.delete(listener);
-  }
-
-  private markDurable(tip: BlockEntry): void {
-    if (tip === this.durable) return;
-    const path = this.chain.tree.reorgPath(this.durable, tip);
-    this.durable = tip;
-    for (const l of this.durableListeners) l(tip, path);
-  }
-
-  private logTip(tip: BlockEntry, path: ReorgPath): void {
-    if (path.disconnect.length > 0) {
-      this.log.info(
-        {
-          from: path.disconnect[0]!.hash,
-          to: tip.hash,
-          disconnected: path.disconnect.length,
-          connected: path.connect.length,
-        },
-        `reorg: ${path.disconnect.length} block(s) out, ${path.connect.length} in, tip ${tip.height}`,
-      );
-    } else {
-      this.log.info({ hash: tip.hash, height: tip.height }, `new tip ${tip.height} ${tip.hash.slice(0, 16)}`);
-    }
+    return this.writer.onTip(listener);
   }
 
   /** Active-chain entries from `from` (inclusive), at most `limit`, up to the durable tip. */
   durableRange(from = 0, limit = Number.POSITIVE_INFINITY): BlockEntry[] {
-    const d = this.durable;
-    const last = Math.min(d.height, from + limit - 1);
-    if (this.chain.isActive(d)) return this.chain.range(from, Math.max(0, last - from + 1));
-    const out: BlockEntry[] = [];
-    let e: BlockEntry | null = d;
-    while (e && e.height > last) e = e.prev;
-    for (; e && e.height >= from; e = e.prev) out.push(e);
-    return out.reverse();
+    return this.writer.range(from, limit);
   }
 
-  /**
-   * Writes the chain's changes since the last write as one atomic batch, then moves the durable tip to the tip
-   * that batch holds. Writes are queued in order.
-   */
+  /** Writes the chain's changes as one batch, then moves the durable tip (ChainWriter.persist). */
   persist(): Promise<void> {
-    if (!this.store) {
-      this.chain.takeJournal();
-      this.markDurable(this.chain.tip);
-      return Promise.resolve();
-    }
-    const store = this.store;
-    const run = this.writing.then(async () => {
-      const tip = this.chain.tip;
-      const journal = this.chain.takeJournal();
-      if (journal) await store.write(journal);
-      this.markDurable(tip);
-    });
-    this.writing = run.catch((err: unknown) => {
-      this.log.error({ err: (err as Error).message }, `writing to ${store.location} failed`);
-    });
-    return run;
+    return this.writer.persist();
   }
 
   /**
@@ -288,7 +209,7 @@ export class ChainsimNode {
     miningAddress: string;
     mempool: { count: number; bytes: number };
   } {
-    const tip = this.durable;
+    const tip = this.writer.tip;
     return {
       node: this.id,
       address: this.address,
@@ -362,7 +283,7 @@ export class ChainsimNode {
 
   /** Relays the current best stored tip to peers. */
   announceTip(): void {
-    const block = this.chain.getBlock(this.durable.hash);
+    const block = this.chain.getBlock(this.writer.tip.hash);
     if (block) void this.relay.announceBlock(block);
   }
 
@@ -418,78 +339,40 @@ export class ChainsimNode {
     return this.peers.get(id);
   }
 
-  // --- mining ---
+  // --- mining (mining-loop.ts) ---
 
-  /**
-   * `GET /mine`: catch up with peers (for at most MINE_CATCH_UP_MS), mine one block on the best tip through the
-   * pool, store it, announce it. Calls queue: one block at a time per node, each on the tip of its moment. The
-   * queue never waits for a peer: the answer waits a little for the block's pushes, outside it.
-   */
-  async mine(payTo?: Uint8Array): Promise<{ block: Block; height: number }> {
-    const run = this.mining.then(async () => {
-      await this.syncWithPeers(MINE_CATCH_UP_MS);
-      return this.mineOne(undefined, payTo);
-    });
-    this.mining = run.catch(() => undefined);
-    const { block, height, relayed } = await run;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([relayed, new Promise((r) => (timer = setTimeout(r, MINE_RELAY_WAIT_MS)))]);
-    clearTimeout(timer);
-    return { block, height };
-  }
-
-  private async mineOne(
-    signal: AbortSignal | undefined,
-    payTo?: Uint8Array,
-  ): Promise<{ block: Block; height: number; relayed: Promise<void> }> {
-    const block = await this.miner.mineBlock(
-      signal,
-      payTo ? (parent) => this.blockContent(parent, payTo) : undefined,
-    );
-    this.lastMinedHash = blockHash(block);
-    const result = this.acceptBlock(block);
-    await this.persist();
-    this.blocksMined++;
-    return { block, height: result.entry.height, relayed: this.relay.announceBlock(block) };
+  /** `GET /mine`: see MiningLoop.mineRequested. */
+  mine(payTo?: Uint8Array): Promise<{ block: Block; height: number }> {
+    return this.mining.mineRequested(payTo);
   }
 
   get isMiningContinuously(): boolean {
-    return this.continuous !== null;
+    return this.mining.running;
   }
 
   /** Continuous mining: race the other nodes block after block until `stopMining`. */
   startMining(): void {
-    if (this.continuous) return;
-    const ac = new AbortController();
-    this.continuous = ac;
-    const loop = async (): Promise<void> => {
-      while (!ac.signal.aborted) {
-        const step = this.mining.then(() => this.mineOne(ac.signal));
-        this.mining = step.catch(() => undefined);
-        try {
-          await step;
-        } catch (err) {
-          if (ac.signal.aborted) break;
-          this.log.error({ err: (err as Error).message }, 'continuous mining failed; retrying in 1 s');
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
-    };
-    void loop();
-    this.log.info('continuous mining started');
+    this.mining.start();
   }
 
   stopMining(): void {
-    if (!this.continuous) return;
-    this.continuous.abort();
-    this.continuous = null;
-    this.log.info('continuous mining stopped');
+    this.mining.stop();
+  }
+
+  /** Blocks this node mined since it started. */
+  get blocksMined(): number {
+    return this.mining.blocksMined;
+  }
+
+  /** Hash of the last block this node mined (set before it is connected, so tip listeners can tell). */
+  get lastMinedHash(): string {
+    return this.mining.lastMinedHash;
   }
 
   /** Stops mining, finishes pending writes and closes the store. */
   async close(): Promise<void> {
     this.stopMining();
-    await this.writing;
+    await this.writer.idle();
     await this.peerWrites;
     await this.store?.close();
     await this.verifier.close();
