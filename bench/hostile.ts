@@ -5,15 +5,14 @@
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
-import { bitsToTarget, blockSubsidy, blockToJSON, encodeHeader, networks } from '../dist/consensus/index.js';
+import { blockToJSON, networks } from '../dist/consensus/index.js';
 import { createInlineExecutor } from '../dist/mining/executors.js';
 import { selectKernel } from '../dist/mining/kernels/index.js';
-import { targetToInternalBytes } from '../dist/mining/kernels/types.js';
 import { createPowScheduler } from '../dist/mining/scheduler.js';
-import { createBlockTemplate } from '../dist/mining/template.js';
 import { buildServer } from '../dist/node/http/server.js';
 import { createNode } from '../dist/node/node.js';
 import { silentLogger } from '../dist/util/logger.js';
+import { regtestBlockOn } from './regtest.ts';
 import { clearProgress, machine, median, printTable, progress, round, writeResults } from './lib.ts';
 
 const params = networks.regtest;
@@ -24,29 +23,9 @@ const newNode = () => createNode({ params, pow: scheduler.addClient({ name: 'n' 
 type BenchNode = ReturnType<typeof newNode>;
 const hexId = (n: number) => n.toString(16).padStart(32, '0');
 
-/** A valid regtest block on `parent` (about two hashes). */
-function blockOn(parent: BenchNode['chain']['tip'], extra: bigint) {
-  const template = createBlockTemplate({
-    parent,
-    params,
-    now: parent.time + 1,
-    coinbaseOutputs: [
-      {
-        value: blockSubsidy(parent.height + 1, params),
-        script: Uint8Array.of(0x51, 0x20, ...new Uint8Array(32)),
-      },
-    ],
-    extraNonce: extra,
-  });
-  const header = { ...template.header, time: parent.time + 1 };
-  const r = kernel.scan(encodeHeader(header), targetToInternalBytes(bitsToTarget(header.bits)), 0, 1000);
-  if (r.nonce === null) throw new Error('no nonce');
-  return { header: { ...header, nonce: r.nonce }, txs: template.txs };
-}
-
 function grow(node: BenchNode, n: number, label: string, extra = 0n): void {
   for (let i = 0; i < n; i++) {
-    node.acceptBlock(blockOn(node.chain.tip, extra + BigInt(i)));
+    node.acceptBlock(regtestBlockOn(node.chain.tip, extra + BigInt(i)));
     if (i % 1000 === 0) progress(`${label}: ${i}/${n}`);
   }
   clearProgress();
@@ -110,7 +89,7 @@ async function tips() {
   const app = await buildServer({ node });
   grow(node, 50_000, 'building a 50,000-block chain');
   for (let i = 0; i < 10; i++)
-    node.acceptBlock(blockOn(node.chain.at(1000 + i * 4000)!, 1_000_000n + BigInt(i)));
+    node.acceptBlock(regtestBlockOn(node.chain.at(1000 + i * 4000)!, 1_000_000n + BigInt(i)));
   const times: number[] = [];
   let count = 0;
   for (let i = 0; i < 20; i++) {

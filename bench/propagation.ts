@@ -18,9 +18,7 @@ import { hostNode } from '../dist/node/host.js';
 import { createPowScheduler } from '../dist/mining/scheduler.js';
 import { createInlineExecutor } from '../dist/mining/executors.js';
 import { selectKernel } from '../dist/mining/kernels/index.js';
-import { createBlockTemplate } from '../dist/mining/template.js';
-import { blockSubsidy, networks, bitsToTarget, encodeHeader } from '../dist/consensus/index.js';
-import { targetToInternalBytes } from '../dist/mining/kernels/types.js';
+import { networks } from '../dist/consensus/index.js';
 import {
   clearProgress,
   freePortRun,
@@ -32,6 +30,7 @@ import {
   round,
   writeResults,
 } from './lib.ts';
+import { regtestBlockOn } from './regtest.ts';
 
 async function propagation(nodes: number, blocks: number, relay: 'ports' | 'http') {
   const base = await freePortRun(nodes + 1);
@@ -94,26 +93,7 @@ async function fullSync(length: number) {
   // Build the chain directly (regtest: about two hashes per block).
   let t0 = performance.now();
   for (let i = 0; i < length; i++) {
-    const parent = a.chain.tip;
-    const template = createBlockTemplate({
-      parent,
-      params,
-      now: parent.time + 1,
-      coinbaseOutputs: [
-        {
-          value: blockSubsidy(parent.height + 1, params),
-          script: Uint8Array.of(0x51, 0x20, ...new Uint8Array(32)),
-        },
-      ],
-      extraNonce: BigInt(i),
-    });
-    const header = { ...template.header, time: parent.time + 1 };
-    const r = kernel.scan(encodeHeader(header), targetToInternalBytes(bitsToTarget(header.bits)), 0, 1000);
-    if (r.nonce === null) throw new Error('no nonce');
-    a.chain.acceptBlock(
-      { header: { ...header, nonce: r.nonce }, txs: template.txs },
-      Math.floor(Date.now() / 1000),
-    );
+    a.chain.acceptBlock(regtestBlockOn(a.chain.tip, BigInt(i)), Math.floor(Date.now() / 1000));
     if (i % 500 === 0) progress(`building a ${length}-block chain: ${i}`);
   }
   clearProgress();

@@ -7,6 +7,7 @@
  * UTXO model (x-only public keys, BIP-340 signatures) gives the other scripts their meaning.
  */
 import { assertU32, bytesToHex, hexToBytes } from '../util/bytes.ts';
+import { describeValue } from '../util/describe.ts';
 import { ByteReader, ByteWriter } from './encoding.ts';
 import { ConsensusError } from './errors.ts';
 import {
@@ -299,14 +300,6 @@ function parseAmount(value: unknown, what: string): bigint {
   throw new TypeError(
     `${what} must be an integer number of units (a JSON integer, or a decimal string without leading zeros), got ${describeValue(value)}`,
   );
-}
-
-/** A short description of any JSON value for an error message (never the whole value: it may be huge or deep). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 export function record(value: unknown, what: string): Record<string, unknown> {

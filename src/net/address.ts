@@ -67,6 +67,8 @@ export function selfAddressMatcher(
   bound: () => { host: string; port: number },
   advertised: () => string,
 ): (address: string) => boolean {
+  // The interfaces are read once per bound host, not once per address checked (a registration checks 1,000).
+  let names: { host: string; test: (name: string) => boolean } | null = null;
   return (address) => {
     if (address === advertised()) return true;
     const i = address.lastIndexOf(':');
@@ -74,6 +76,7 @@ export function selfAddressMatcher(
     const port = Number(address.slice(i + 1));
     const b = bound();
     if (b.port === 0 || port !== b.port) return false;
-    return namesOf(b.host)(host);
+    if (names?.host !== b.host) names = { host: b.host, test: namesOf(b.host) };
+    return names.test(host);
   };
 }

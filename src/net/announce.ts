@@ -104,7 +104,6 @@ async function pushOverHttp(
       timeoutMs: ctx.limits.pushTimeoutMs,
       retries: 1,
     });
-    ctx.peers.seen(p);
   } catch (err) {
     ctx.node.log.debug(
       { peer: p.address, err: (err as Error).message },

@@ -34,8 +34,6 @@ export class PeerRequestError extends Error {
     message: string,
     /** The HTTP status, for `status`. */
     readonly status = 0,
-    /** The peer's error code when it answered one (for logs and tests; never shown to a client). */
-    readonly peerCode?: string,
   ) {
     super(message);
   }
@@ -79,13 +77,11 @@ export function createPeerClient(opts: {
           throw new PeerRequestError(address, kind, `peer ${address}: ${describeFailure(kind)}`);
         }
         if (answer.status < 200 || answer.status >= 300) {
-          const code = (answer.body as { error?: { code?: unknown } } | null)?.error?.code;
           throw new PeerRequestError(
             address,
             'status',
             `peer ${address} answered ${answer.status}`,
             answer.status,
-            typeof code === 'string' ? code.slice(0, 64) : undefined,
           );
         }
         if (typeof answer.body !== 'object' || answer.body === null)

@@ -23,8 +23,6 @@ export interface Peer {
   readonly id: string;
   readonly address: string;
   score: number;
-  /** Last time (ms) we heard from it or reached it. */
-  lastSeen: number;
   /** What this peer presents to authenticate its pushes to us; we made it and sent it to its registered address. */
   readonly secret: string;
   /** What we present to it, received in its hello; null until then. */
@@ -85,7 +83,6 @@ export interface PeerSetOptions {
   /** Whether `address` names this node itself (any of its names: loopback, its interfaces, its advertised one). */
   readonly isSelf: (address: string) => boolean;
   readonly maxPeers?: number;
-  readonly now?: () => number;
 }
 
 export class PeerSet {
@@ -94,11 +91,9 @@ export class PeerSet {
   /** Addresses dropped for misbehaviour, oldest first. */
   private readonly banned = new Set<string>();
   private readonly pending = new Map<string, { address: string; credential: string }>();
-  private readonly now: () => number;
   readonly maxPeers: number;
 
   constructor(private readonly opts: PeerSetOptions) {
-    this.now = opts.now ?? Date.now;
     this.maxPeers = opts.maxPeers ?? MAX_PEERS;
   }
 
@@ -159,7 +154,6 @@ export class PeerSet {
         id,
         address,
         score: 0,
-        lastSeen: 0,
         secret: newPeerSecret(),
         credential,
         inFlight: 0,
@@ -215,10 +209,5 @@ export class PeerSet {
 
   isBanned(address: string): boolean {
     return this.banned.has(address);
-  }
-
-  /** Notes that we heard from or reached `peer`. */
-  seen(peer: Peer): void {
-    peer.lastSeen = this.now();
   }
 }

@@ -14,7 +14,7 @@ export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
 export const NODE_ID_HEADER = 'x-chainsim-node-id';
 /** The secret a node gave this peer, presented with each push to it: the push is then authenticated. */
 export const PEER_SECRET_HEADER = 'x-chainsim-peer-secret';
-/** Where the sender says it lives. Only ever informative: a node syncs from a peer's registered address. */
+/** Where a sender says it lives: ignored (a node syncs from a peer's registered address), never sent by chainsim. */
 export const NODE_ADDRESS_HEADER = 'x-chainsim-node-address';
 
 /** Most node ids a seen-by list carries. */

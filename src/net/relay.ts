@@ -23,7 +23,7 @@ import {
 } from '../consensus/index.ts';
 import type { AcceptOutcome } from '../mempool/mempool.ts';
 import type { AcceptResult } from '../chain/chain.ts';
-import { announceBlock, announceTx, targetsOf } from './announce.ts';
+import { announceBlock, announceTx } from './announce.ts';
 import { Introductions } from './hello.ts';
 import type { PeerClient } from './peer-client.ts';
 import { isNodeId, type Peer, type PeerSet } from './peers.ts';
@@ -256,11 +256,6 @@ export class Relay {
   /** Pushes a transaction to every peer not known to have it. */
   announceTx(tx: Transaction, source: BlockSource = {}): Promise<void> {
     return announceTx(this.ctx, tx, source);
-  }
-
-  /** Where a block or transaction from `source` goes next. */
-  targets(source: BlockSource): ReturnType<typeof targetsOf> {
-    return targetsOf(this.ctx, source);
   }
 
   /** Resolves when every push and hello started so far has answered (tests, shutdown). */

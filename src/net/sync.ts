@@ -95,7 +95,6 @@ export class Sync {
           stopped = (err as Error).message;
           break;
         }
-        this.peers.seen(peer);
         const blocks = Array.isArray(answer.blocks) ? answer.blocks : [];
         if (blocks.length > syncBatch) {
           stopped = `answered ${blocks.length} blocks for a request of ${syncBatch}`;

@@ -29,11 +29,10 @@ import { createMiner, type Miner, type TemplateContent } from '../mining/miner.t
 import type { TemplateParent } from '../mining/template.ts';
 import { selfAddressMatcher } from '../net/address.ts';
 import { createPeerClient, type PeerClient } from '../net/peer-client.ts';
-import { type Peer, PeerSet, type RegisterResult } from '../net/peers.ts';
+import { PeerSet, type RegisterResult } from '../net/peers.ts';
 import {
   type BlockSource,
   type Hello,
-  NODE_ADDRESS_HEADER,
   NODE_ID_HEADER,
   type PeerTipInfo,
   type PushKind,
@@ -99,7 +98,7 @@ export class ChainsimNode {
       ...(opts.maxPeers === undefined ? {} : { maxPeers: opts.maxPeers }),
     });
     this.client = createPeerClient({
-      identity: () => ({ [NODE_ID_HEADER]: this.id, [NODE_ADDRESS_HEADER]: this.addressValue }),
+      identity: () => ({ [NODE_ID_HEADER]: this.id }),
       defaultTimeoutMs: opts.peerTimeoutMs ?? 5000,
     });
     this.relay = new Relay({
@@ -332,11 +331,6 @@ export class ChainsimNode {
   /** Sockets this node holds open to its peers (at most SOCKETS_IN_ALL, SOCKETS_PER_PEER to one). */
   peerSockets(): { total: number; mostToOnePeer: number } {
     return this.client.openSockets();
-  }
-
-  /** A registered peer, by id. */
-  peer(id: string): Peer | undefined {
-    return this.peers.get(id);
   }
 
   // --- mining (mining-loop.ts) ---

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -29,16 +28,6 @@ after(async () => {
   await scheduler.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** A loopback port nothing listens on (one this process opened and closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tmp(): string {
   const d = mkdtempSync(join(tmpdir(), 'chainsim-store-'));
@@ -258,10 +247,10 @@ describe('persistence', () => {
     const dir = tmp();
     let node = await open(dir);
     // Nothing listens at these: the hellos fail, which does not matter here.
-    const bad = { id: 'ab'.repeat(16), address: `127.0.0.1:${await closedPort()}` };
-    const good = { id: 'cd'.repeat(16), address: `127.0.0.1:${await closedPort()}` };
+    const bad = { id: 'ab'.repeat(16), address: `127.0.0.1:${await freePortRun(1)}` };
+    const good = { id: 'cd'.repeat(16), address: `127.0.0.1:${await freePortRun(1)}` };
     await node.registerPeers([bad, good]);
-    const peer = node.peer(bad.id)!;
+    const peer = node.peers.get(bad.id)!;
     // Two blocks that miss their target (high-hash, ban score 50 each), authenticated as `bad`.
     for (let i = 0; i < 2; i++) {
       await assert.rejects(node.receiveBlock(missTarget(node.chain.tip, params), { peer }));

@@ -3,7 +3,8 @@
  * `POST /chain/replace`, which streams its body, has its own plugin (routes-replace.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { blockFromJSON, blockToJSON, describeValue } from '../../consensus/index.ts';
+import { blockFromJSON, blockToJSON } from '../../consensus/index.ts';
+import { describeValue } from '../../util/describe.ts';
 import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
 import type { ChainsimNode } from '../node.ts';
 import { errorResponseSchema, HttpError } from './errors.ts';
