@@ -74,7 +74,8 @@ export type WorkerMessage =
   /** One pino JSON line for this node's log file. */
   | { type: 'log'; line: string }
   /** A block or transaction for other nodes of the simulator, which the manager delivers as `pushed`. */
-  | ({ type: 'push'; from: PushSender; ack: number } & LinkPush)
+  /** (The manager names the sender itself: the worker the message came from.) */
+  | ({ type: 'push'; ack: number } & LinkPush)
   /** This node has handled the `pushed` message `ack` (the manager tells the sender once all targets have). */
   | { type: 'pushed-done'; ack: PushAck }
   /** From the rehearsal worker (worker-loader.ts). */
@@ -143,7 +144,7 @@ async function main(data: NodeWorkerData): Promise<void> {
               clearTimeout(timer);
               resolve();
             });
-            post({ type: 'push', from: { id: node.id, address: node.address }, ack, ...push });
+            post({ type: 'push', ack, ...push });
           }),
       }
     : undefined;
