@@ -5,7 +5,8 @@
  * Fork choice is Bitcoin's: the most cumulative work wins, never the most blocks, and between equal work the
  * block that arrived first stays (Core's nSequenceId). An invalid block takes all its descendants down with
  * it; a mutated block or one too far in the future is rejected without being remembered, so the genuine
- * block can still arrive later (see consensus/errors.ts `remember`).
+ * block can still arrive later (see consensus/errors.ts `remember`). The walks over entries (ancestors, forks,
+ * reorg paths, tips, locators) are in walks.ts; the methods here apply them to this tree.
  */
 import {
   type Block,
@@ -19,47 +20,21 @@ import {
   type DisplayHash,
   hashHeader,
   type BlockHeader,
-  type ChainView,
   type NetworkParams,
   type PowTarget,
   powTargetFromBits,
 } from '../consensus/index.ts';
+import type { BlockEntry, EntryStatus } from './entry.ts';
+import * as walks from './walks.ts';
+import type { ChainTip, ReorgPath } from './walks.ts';
 
-export type EntryStatus = 'valid-header' | 'valid' | 'invalid';
-
-export interface BlockEntry extends ChainView {
-  readonly hash: DisplayHash;
-  readonly header: BlockHeader;
-  readonly chainwork: bigint;
-  readonly prev: BlockEntry | null;
-  /** Arrival order of the header. */
-  readonly seq: number;
-  /** Arrival order of the block data (ties between equal-work tips go to the lower). */
-  dataSeq: number;
-  status: EntryStatus;
-  readonly children: BlockEntry[];
-}
-
-export interface ReorgPath {
-  readonly fork: BlockEntry;
-  /** Blocks to disconnect, tip first. */
-  readonly disconnect: BlockEntry[];
-  /** Blocks to connect, lowest first. */
-  readonly connect: BlockEntry[];
-}
+export type { BlockEntry, EntryStatus } from './entry.ts';
+export type { ChainTip, ReorgPath } from './walks.ts';
 
 export interface AddResult {
   readonly entry: BlockEntry;
   /** False when the header (or block) was already known. */
   readonly isNew: boolean;
-}
-
-export interface ChainTip {
-  readonly hash: DisplayHash;
-  readonly height: number;
-  /** Blocks from the tip down to the fork with the active chain (0 for the active tip). */
-  readonly branchlen: number;
-  readonly status: 'active' | 'valid-fork' | 'valid-headers' | 'invalid';
 }
 
 export interface BlockTreeOptions {
@@ -326,85 +301,40 @@ export class BlockTree {
 
   /** The ancestor of `entry` at `height`. */
   ancestor(entry: BlockEntry, height: number): BlockEntry {
-    if (height < 0 || height > entry.height)
-      throw new RangeError(`no ancestor at height ${height} of ${entry.height}`);
-    let cur: BlockEntry = entry;
-    while (cur.height > height) cur = cur.prev!;
-    return cur;
+    return walks.ancestor(entry, height);
   }
 
   /** The last common ancestor of two entries (Core LastCommonAncestor). */
   findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
-    let x = a.height > b.height ? this.ancestor(a, b.height) : a;
-    let y = b.height > a.height ? this.ancestor(b, a.height) : b;
-    while (x !== y) {
-      x = x.prev!;
-      y = y.prev!;
-    }
-    return x;
+    return walks.findFork(a, b);
   }
 
   /** What to disconnect and connect to move the chain from `from` to `to`. */
   reorgPath(from: BlockEntry, to: BlockEntry): ReorgPath {
-    const fork = this.findFork(from, to);
-    const disconnect: BlockEntry[] = [];
-    for (let e: BlockEntry = from; e !== fork; e = e.prev!) disconnect.push(e);
-    const connect: BlockEntry[] = [];
-    for (let e: BlockEntry = to; e !== fork; e = e.prev!) connect.push(e);
-    connect.reverse();
-    return { fork, disconnect, connect };
+    return walks.reorgPath(from, to);
   }
 
   /** True when `entry` is on the active chain. */
   isActive(entry: BlockEntry): boolean {
-    return entry.height <= this.best.height && this.ancestor(this.best, entry.height) === entry;
+    return walks.isOnChain(entry, this.best);
   }
 
   /** The active chain from genesis to the tip. */
   activeChain(): BlockEntry[] {
-    const out: BlockEntry[] = new Array<BlockEntry>(this.best.height + 1);
-    for (let e: BlockEntry | null = this.best; e; e = e.prev) out[e.height] = e;
-    return out;
+    return walks.chainTo(this.best);
   }
 
   /**
    * Every leaf of the tree and the active tip, like Core's getchaintips. `forkOf` finds where a leaf meets the
    * active chain (the chain passes a constant-time one; by default it walks back from both ends).
    */
-  tips(forkOf: (e: BlockEntry) => BlockEntry = (e) => this.findFork(e, this.best)): ChainTip[] {
-    const out: ChainTip[] = [];
-    const list = this.leafSet.has(this.best) ? [...this.leafSet] : [this.best, ...this.leafSet];
-    for (const e of list) {
-      const fork = forkOf(e);
-      const status =
-        e === this.best
-          ? 'active'
-          : e.status === 'invalid'
-            ? 'invalid'
-            : e.status === 'valid'
-              ? 'valid-fork'
-              : 'valid-headers';
-      out.push({ hash: e.hash, height: e.height, branchlen: e.height - fork.height, status });
-    }
-    return out.sort((a, b) => b.height - a.height);
+  tips(forkOf: (e: BlockEntry) => BlockEntry = (e) => walks.findFork(e, this.best)): ChainTip[] {
+    return walks.chainTips(this.leafSet, this.best, forkOf);
   }
 
-  /**
-   * A block locator for `entry` (Core CChain::GetLocator): the last 10 hashes one by one, then doubling steps
-   * back, always ending with genesis.
-   */
+  /** A block locator for `entry` (Core CChain::GetLocator), the active tip by default. */
   locator(entry: BlockEntry = this.best): DisplayHash[] {
-    const out: DisplayHash[] = [];
-    let step = 1;
-    let e: BlockEntry | null = entry;
-    while (e) {
-      out.push(e.hash);
-      if (e.height === 0) break;
-      const h = Math.max(e.height - step, 0);
-      e = this.ancestor(e, h);
-      if (out.length > 10) step *= 2;
-    }
-    return out;
+    return walks.locator(entry);
   }
 }
 

@@ -13,6 +13,8 @@
  *   always comes before its child.
  * - On each chain update it drops what the new blocks confirmed or conflicted with; after a reorg it puts the
  *   disconnected transactions back and re-checks everything against the new tip.
+ *
+ * The orphan pool is in orphans.ts, the package fee-rate maths of eviction and selection in packages.ts.
  */
 import type { Chain, ChainUpdate } from '../chain/chain.ts';
 import { fastVerifySchnorr } from '../chain/verify.ts';
@@ -36,6 +38,12 @@ import {
   type Transaction,
   txid as txidOf,
 } from '../consensus/index.ts';
+import type { MempoolEntry } from './entry.ts';
+import { createOrphanage, type Orphanage } from './orphans.ts';
+import { descendants, planEviction, selectByAncestorFeeRate, type Selection } from './packages.ts';
+
+export type { MempoolEntry } from './entry.ts';
+export type { Selection } from './packages.ts';
 
 export interface MempoolOptions {
   readonly chain: Chain;
@@ -51,20 +59,6 @@ export interface MempoolOptions {
   readonly clock?: () => number;
 }
 
-export interface MempoolEntry {
-  readonly tx: Transaction;
-  readonly txid: string;
-  readonly size: number;
-  readonly fee: bigint;
-  /** Unix seconds of arrival. */
-  readonly time: number;
-  /** Arrival order: a parent always has a lower one than its children. */
-  readonly seq: number;
-  /** In-pool transactions this one spends from / that spend from it. */
-  readonly parents: Set<string>;
-  readonly children: Set<string>;
-}
-
 export type AcceptOutcome =
   | {
       readonly status: 'accepted';
@@ -76,35 +70,10 @@ export type AcceptOutcome =
     }
   | { readonly status: 'orphan'; readonly txid: string; readonly missing: readonly string[] };
 
-export interface Selection {
-  readonly txs: Transaction[];
-  readonly fees: bigint;
-  readonly bytes: number;
-}
-
-interface Orphan {
-  readonly tx: Transaction;
-  readonly txid: string;
-  readonly expires: number;
-  readonly missing: readonly string[];
-}
-
-/** Orphans bigger than this are not kept (Core: MAX_STANDARD_TX_WEIGHT / 4). */
-const MAX_ORPHAN_SIZE = 100_000;
-
-/** Compares fee rates a/b and c/d exactly, in bigint: negative when a/b < c/d. */
-function compareRate(feeA: bigint, sizeA: number, feeB: bigint, sizeB: number): number {
-  const l = feeA * BigInt(sizeB);
-  const r = feeB * BigInt(sizeA);
-  return l < r ? -1 : l > r ? 1 : 0;
-}
-
 export class Mempool {
   readonly chain: Chain;
   readonly minRelayFeeRate: bigint;
   readonly maxBytes: number;
-  private readonly maxOrphans: number;
-  private readonly orphanExpiry: number;
   private readonly clock: () => number;
   private readonly entries = new Map<string, MempoolEntry>();
   /**
@@ -114,8 +83,7 @@ export class Mempool {
   private readonly identities = new WeakMap<Transaction, { readonly id: string; readonly size: number }>();
   /** Outpoint key -> txid of the pool transaction spending it. */
   private readonly spentBy = new Map<string, string>();
-  private readonly orphans = new Map<string, Orphan>();
-  private readonly orphansByParent = new Map<string, Set<string>>();
+  private readonly orphans: Orphanage;
   private bytesValue = 0;
   private nextSeq = 0;
   private readonly unsubscribe: () => void;
@@ -124,9 +92,12 @@ export class Mempool {
     this.chain = opts.chain;
     this.minRelayFeeRate = opts.minRelayFeeRate ?? 1n;
     this.maxBytes = opts.maxBytes ?? 10_000_000;
-    this.maxOrphans = opts.maxOrphans ?? 100;
-    this.orphanExpiry = opts.orphanExpiry ?? 1200;
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.orphans = createOrphanage({
+      maxOrphans: opts.maxOrphans ?? 100,
+      expiry: opts.orphanExpiry ?? 1200,
+      clock: this.clock,
+    });
     this.unsubscribe = this.chain.onUpdate((u) => this.update(u));
   }
 
@@ -281,7 +252,10 @@ export class Mempool {
 
   private acceptOne(tx: Transaction): AcceptOutcome {
     const v = this.validate(tx);
-    if (v.kind === 'orphan') return this.addOrphan(tx, v.id, v.size, v.missing);
+    if (v.kind === 'orphan') {
+      this.orphans.add(tx, v.id, v.size, v.missing);
+      return { status: 'orphan', txid: v.id, missing: v.missing };
+    }
     const { id, fee, spent, size } = v;
     if (!this.chain.signatureCache.has(id)) {
       checkSignatures(tx, spent, fastVerifySchnorr);
@@ -289,7 +263,8 @@ export class Mempool {
     }
     const parents = new Set<string>();
     for (const input of tx.inputs) if (this.entries.has(input.prevout.txid)) parents.add(input.prevout.txid);
-    const evict = this.planEviction(size, fee, parents);
+    const space = { bytes: this.bytesValue, maxBytes: this.maxBytes };
+    const evict = planEviction(this.entries, space, { size, fee, parents });
     for (const victim of evict) this.removeWithDescendants(victim);
     const entry: MempoolEntry = {
       tx,
@@ -327,112 +302,11 @@ export class Mempool {
     return entry;
   }
 
-  private descendants(id: string, into = new Set<string>()): Set<string> {
-    const stack = [id];
-    while (stack.length > 0) {
-      const cur = stack.pop()!;
-      if (into.has(cur)) continue;
-      into.add(cur);
-      for (const c of this.entries.get(cur)?.children ?? []) stack.push(c);
-    }
-    return into;
-  }
-
-  private ancestors(id: string, into = new Set<string>()): Set<string> {
-    const stack = [...(this.entries.get(id)?.parents ?? [])];
-    while (stack.length > 0) {
-      const cur = stack.pop()!;
-      if (into.has(cur)) continue;
-      into.add(cur);
-      for (const p of this.entries.get(cur)?.parents ?? []) stack.push(p);
-    }
-    return into;
-  }
-
   private removeWithDescendants(id: string): void {
-    for (const d of this.descendants(id)) this.removeEntry(d);
-  }
-
-  /**
-   * What must go so a newcomer of `size` bytes fits: entries by lowest descendant fee rate (Core's eviction
-   * order), each with its descendants. Throws `mempool full` when the newcomer would rate lowest itself, or
-   * needs a parent that would go. Changes nothing.
-   */
-  private planEviction(size: number, fee: bigint, parents: ReadonlySet<string>): string[] {
-    if (this.bytesValue + size <= this.maxBytes) return [];
-    if (size > this.maxBytes) throw new ConsensusError('mempool full', `${size} bytes exceed the pool`);
-    const scored = [...this.entries.values()].map((e) => {
-      let f = 0n;
-      let s = 0;
-      for (const d of this.descendants(e.txid)) {
-        const x = this.entries.get(d)!;
-        f += x.fee;
-        s += x.size;
-      }
-      return { id: e.txid, fee: f, size: s };
-    });
-    scored.sort((a, b) => compareRate(a.fee, a.size, b.fee, b.size));
-    const gone = new Set<string>();
-    const victims: string[] = [];
-    let freed = 0;
-    for (const c of scored) {
-      if (this.bytesValue - freed + size <= this.maxBytes) break;
-      if (gone.has(c.id)) continue;
-      if (compareRate(fee, size, c.fee, c.size) <= 0) {
-        throw new ConsensusError(
-          'mempool full',
-          'the fee rate is too low to evict anything from the full pool',
-        );
-      }
-      victims.push(c.id);
-      for (const d of this.descendants(c.id)) {
-        if (!gone.has(d)) freed += this.entries.get(d)!.size;
-        gone.add(d);
-      }
-    }
-    for (const p of parents) {
-      if (gone.has(p)) throw new ConsensusError('mempool full', `evicting would remove parent ${p}`);
-    }
-    return victims;
+    for (const d of descendants(this.entries, id)) this.removeEntry(d);
   }
 
   // --- orphans ---
-
-  private addOrphan(tx: Transaction, id: string, size: number, missing: string[]): AcceptOutcome {
-    if (this.orphans.has(id)) return { status: 'orphan', txid: id, missing };
-    if (size > MAX_ORPHAN_SIZE) {
-      throw new ConsensusError(
-        'bad-txns-inputs-missingorspent',
-        `an orphan of ${size} bytes is too big to hold`,
-      );
-    }
-    this.expireOrphans();
-    while (this.orphans.size >= this.maxOrphans) this.removeOrphan(this.orphans.keys().next().value!);
-    this.orphans.set(id, { tx, txid: id, expires: this.clock() + this.orphanExpiry, missing });
-    for (const parent of missing) {
-      let set = this.orphansByParent.get(parent);
-      if (!set) this.orphansByParent.set(parent, (set = new Set()));
-      set.add(id);
-    }
-    return { status: 'orphan', txid: id, missing };
-  }
-
-  private removeOrphan(id: string): Orphan | undefined {
-    const o = this.orphans.get(id);
-    if (!o) return undefined;
-    this.orphans.delete(id);
-    for (const parent of o.missing) {
-      const set = this.orphansByParent.get(parent);
-      set?.delete(id);
-      if (set?.size === 0) this.orphansByParent.delete(parent);
-    }
-    return o;
-  }
-
-  private expireOrphans(): void {
-    const now = this.clock();
-    for (const o of [...this.orphans.values()]) if (o.expires <= now) this.removeOrphan(o.txid);
-  }
 
   /** Accepts the orphans waiting on `parent` (and on what they unblock in turn). */
   private resolveOrphans(parent: string): MempoolEntry[] {
@@ -440,8 +314,8 @@ export class Mempool {
     const queue = [parent];
     while (queue.length > 0) {
       const p = queue.shift()!;
-      for (const id of [...(this.orphansByParent.get(p) ?? [])]) {
-        const orphan = this.removeOrphan(id);
+      for (const id of this.orphans.waitingOn(p)) {
+        const orphan = this.orphans.remove(id);
         if (!orphan) continue;
         try {
           const r = this.acceptOne(orphan.tx);
@@ -459,49 +333,9 @@ export class Mempool {
 
   // --- block templates ---
 
-  /**
-   * Transactions for a block of at most `maxBytes` of them, by ancestor fee rate: each candidate comes with
-   * its not-yet-selected ancestors, in arrival order, so a parent always precedes its child.
-   */
+  /** Transactions for a block of at most `maxBytes` of them, by ancestor fee rate (see packages.ts). */
   select(maxBytes: number): Selection {
-    const pkg = new Map<string, { fee: bigint; size: number; ancestors: Set<string> }>();
-    for (const e of this.entries.values()) {
-      const ancestors = this.ancestors(e.txid);
-      let fee = e.fee;
-      let size = e.size;
-      for (const a of ancestors) {
-        const x = this.entries.get(a)!;
-        fee += x.fee;
-        size += x.size;
-      }
-      pkg.set(e.txid, { fee, size, ancestors });
-    }
-    const order = [...this.entries.values()].sort((a, b) => {
-      const pa = pkg.get(a.txid)!;
-      const pb = pkg.get(b.txid)!;
-      return compareRate(pb.fee, pb.size, pa.fee, pa.size) || a.seq - b.seq;
-    });
-    const selected = new Set<string>();
-    const chosen: MempoolEntry[] = [];
-    let bytes = 0;
-    let fees = 0n;
-    for (const e of order) {
-      if (selected.has(e.txid)) continue;
-      const group = [...pkg.get(e.txid)!.ancestors]
-        .filter((a) => !selected.has(a))
-        .map((a) => this.entries.get(a)!)
-        .concat(e)
-        .sort((a, b) => a.seq - b.seq);
-      const size = group.reduce((n, x) => n + x.size, 0);
-      if (bytes + size > maxBytes) continue;
-      for (const x of group) {
-        selected.add(x.txid);
-        chosen.push(x);
-        bytes += x.size;
-        fees += x.fee;
-      }
-    }
-    return { txs: chosen.map((x) => x.tx), fees, bytes };
+    return selectByAncestorFeeRate(this.entries, maxBytes);
   }
 
   // --- chain updates ---
@@ -536,7 +370,7 @@ export class Mempool {
     for (const tx of txs.slice(1)) {
       const id = txidOf(tx);
       this.removeEntry(id);
-      this.removeOrphan(id);
+      this.orphans.remove(id);
       for (const input of tx.inputs) {
         const other = this.spentBy.get(keyOf(input.prevout));
         if (other && other !== id) this.removeWithDescendants(other);
