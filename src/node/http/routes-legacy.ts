@@ -6,10 +6,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { blockFromJSON, blockToJSON, describeValue } from '../../consensus/index.ts';
 import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
 import type { ChainsimNode } from '../node.ts';
+import { scriptOfAddress } from './addresses.ts';
 import { errorResponseSchema, HttpError } from './errors.ts';
 import { sourceOf } from './source.ts';
 import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
-import { scriptOfAddress } from './routes-tx.ts';
 
 export interface LegacyRoutesOptions {
   readonly node: ChainsimNode;
