@@ -3,14 +3,7 @@
  * Amounts are integers of the smallest unit.
  */
 import type { FastifyInstance } from 'fastify';
-import {
-  ConsensusError,
-  decodeTx,
-  encodeTx,
-  type Transaction,
-  txFromJSON,
-  txToJSON,
-} from '../../consensus/index.ts';
+import { decodeTx, encodeTx, type Transaction, txFromJSON, txToJSON } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from './errors.ts';
 import { sourceOf } from './source.ts';
@@ -19,9 +12,6 @@ import { amountSchema, errors, hashSchema, txSchema } from './schemas.ts';
 export interface TxRoutesOptions {
   readonly node: ChainsimNode;
 }
-
-/** Core's conflict-like refusals answer 409; every other refusal 422 (bad-encoding 400). */
-const CONFLICT_REASONS = new Set(['txn-already-in-mempool', 'txn-already-known', 'txn-mempool-conflict']);
 
 function txFromBody(body: unknown): Transaction {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
@@ -73,15 +63,8 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
     async (req, reply) => {
       const tx = txFromBody(req.body);
       const source = sourceOf(req, node);
-      let outcome;
-      try {
-        outcome = await node.receiveTransaction(tx, source);
-      } catch (err) {
-        if (err instanceof ConsensusError && CONFLICT_REASONS.has(err.reason)) {
-          throw new HttpError(409, err.reason, err.message);
-        }
-        throw err;
-      }
+      // A refusal throws ConsensusError: server.ts answers it with its reason code (errors.ts says which status).
+      const outcome = await node.receiveTransaction(tx, source);
       if (outcome.status === 'orphan') {
         return reply.status(202).send({
           message: 'held as an orphan until its parent transaction(s) arrive',

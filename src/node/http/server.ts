@@ -220,11 +220,7 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof RelayError) return HttpError.of(err.code, err.message);
   // Never the peer's own words: what it answered stays out of our answers.
   if (err instanceof PeerRequestError) return HttpError.of('peer-unavailable', err.message);
-  if (err instanceof ConsensusError) {
-    return err.reason === 'bad-encoding'
-      ? new HttpError(400, err.reason, err.message)
-      : HttpError.fromConsensus(err);
-  }
+  if (err instanceof ConsensusError) return HttpError.fromConsensus(err);
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (e.validation) return HttpError.of('bad-request', e.message ?? 'invalid request');
   if (e.statusCode === 413)
