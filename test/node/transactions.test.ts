@@ -230,6 +230,34 @@ describe('transactions between nodes over HTTP', () => {
     );
   });
 
+  test('a spend of a pooled input and a confirmed transaction sent again are 409 with the reason code', async () => {
+    const n0 = nodes[0]!;
+    // Two payments of the same coins: the second is a rival spend of what the first holds in the pool.
+    const { utxos: coins } = await getJSON<{ utxos: WalletUtxo[] }>(
+      `${n0.url}/address/${alice.address}/utxos`,
+    );
+    const payment = (to: Wallet) =>
+      buildPayment({ wallet: alice, utxos: coins, to: to.address, amount: 2_000n, fee: 300n, auxRand: aux })
+        .tx;
+    const first = payment(carol);
+    const rival = payment(bob);
+    assert.deepEqual(
+      rival.inputs.map((i) => i.prevout),
+      first.inputs.map((i) => i.prevout),
+    );
+    assert.equal((await post(`${n0.url}/transactions/new`, txToJSON(first))).status, 201);
+    const conflict = await post(`${n0.url}/transactions/new`, txToJSON(rival));
+    assert.deepEqual(
+      [conflict.status, (conflict.body.error as { code: string }).code],
+      [409, 'txn-mempool-conflict'],
+    );
+    await n0.node.mine();
+    assert.ok(n0.node.chain.findTx(txid(first)), 'the block confirms the payment');
+    await eventually(() => tipsEqual(nodes));
+    const known = await post(`${n0.url}/transactions/new`, txToJSON(first));
+    assert.deepEqual([known.status, (known.body.error as { code: string }).code], [409, 'txn-already-known']);
+  });
+
   // Last: it gets node 1 banned by node 0.
   test('from a peer: a spent input costs nothing (chains may differ), a bad signature costs the full score', async () => {
     const [n0, n1] = nodes as [TestNode, TestNode];

@@ -2,7 +2,7 @@
  * Every error a node answers is JSON `{ error: { code, message, ...details } }` with a 4xx status for bad
  * input (DESIGN.md). Consensus rejections carry their reason code; other codes come from this table.
  */
-import type { ConsensusError } from '../../consensus/index.ts';
+import type { ConsensusError, RejectReason } from '../../consensus/index.ts';
 
 export const HTTP_ERRORS = {
   'bad-request': 400,
@@ -24,6 +24,17 @@ export const HTTP_ERRORS = {
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
+/**
+ * Consensus rejections that answer another status than 422: bytes that do not decode are bad input (400), and
+ * Core's conflict-like mempool refusals (the transaction or a spend of its inputs is already there) are 409.
+ */
+const CONSENSUS_STATUS: Partial<Record<RejectReason, number>> = {
+  'bad-encoding': 400,
+  'txn-already-in-mempool': 409,
+  'txn-already-known': 409,
+  'txn-mempool-conflict': 409,
+};
+
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
@@ -39,9 +50,9 @@ export class HttpError extends Error {
     return new HttpError(HTTP_ERRORS[code], code, message, details);
   }
 
-  /** A consensus rejection: 422 with Core's reason code, or 404/409 where they fit better. */
+  /** A consensus rejection: 422 with Core's reason code, or the status CONSENSUS_STATUS gives it. */
   static fromConsensus(err: ConsensusError, details: Record<string, unknown> = {}): HttpError {
-    return new HttpError(422, err.reason, err.message, details);
+    return new HttpError(CONSENSUS_STATUS[err.reason] ?? 422, err.reason, err.message, details);
   }
 
   toJSON(): { error: Record<string, unknown> } {

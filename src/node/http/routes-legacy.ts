@@ -7,10 +7,10 @@ import { blockFromJSON, blockToJSON } from '../../consensus/index.ts';
 import { describeValue } from '../../util/describe.ts';
 import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
 import type { ChainsimNode } from '../node.ts';
+import { scriptOfAddress } from './addresses.ts';
 import { errorResponseSchema, HttpError } from './errors.ts';
 import { sourceOf } from './source.ts';
 import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
-import { scriptOfAddress } from './routes-tx.ts';
 
 export interface LegacyRoutesOptions {
   readonly node: ChainsimNode;

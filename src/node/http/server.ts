@@ -17,9 +17,11 @@ import { secretsEqual } from '../../net/peers.ts';
 import { RelayError } from '../../net/relay.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError, rawErrorResponse } from './errors.ts';
+import { addressRoutes } from './routes-address.ts';
 import { blockRoutes } from './routes-blocks.ts';
 import { legacyRoutes } from './routes-legacy.ts';
 import { peerRoutes } from './routes-peers.ts';
+import { proofRoutes } from './routes-proof.ts';
 import { type ReplaceLimits, replaceRoutes } from './routes-replace.ts';
 import { txRoutes } from './routes-tx.ts';
 import { collectRoutes, lightSchemaController, openApiDocument } from './schema-tools.ts';
@@ -198,6 +200,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(blockRoutes, { node: opts.node, auth });
   await app.register(txRoutes, { node: opts.node });
+  await app.register(addressRoutes, { node: opts.node });
+  await app.register(proofRoutes, { node: opts.node });
   await app.register(peerRoutes, { node: opts.node });
   app.get('/openapi.json', { schema: { hide: true } as never }, () =>
     openApiDocument(routes, {
@@ -216,11 +220,7 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof RelayError) return HttpError.of(err.code, err.message);
   // Never the peer's own words: what it answered stays out of our answers.
   if (err instanceof PeerRequestError) return HttpError.of('peer-unavailable', err.message);
-  if (err instanceof ConsensusError) {
-    return err.reason === 'bad-encoding'
-      ? new HttpError(400, err.reason, err.message)
-      : HttpError.fromConsensus(err);
-  }
+  if (err instanceof ConsensusError) return HttpError.fromConsensus(err);
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (e.validation) return HttpError.of('bad-request', e.message ?? 'invalid request');
   if (e.statusCode === 413)
