@@ -1,133 +1,45 @@
 /**
  * The network manager: one process, node workers on their own ports, the shared proof-of-work pool, and
  * the manager's own HTTP API (http.ts). Start-up follows the old Flask project over real HTTP: start the
- * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each.
+ * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each. Simulation orchestrates
+ * start-up, mining, restarts, the network view and shutdown; its parts live beside it (node-worker.ts,
+ * push-router.ts, code-cache.ts, threads.ts, mining-run.ts, node-config.ts, types.ts).
  */
 import { EventEmitter } from 'node:events';
-import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { getNetwork, type NetworkName } from '../consensus/index.ts';
-import { fallbackWarning, type KernelName, selectKernel } from '../mining/kernels/index.ts';
-import { createPoolExecutor, type PoolExecutor } from '../mining/pool.ts';
-import { servePowPort } from '../mining/remote.ts';
-import { createPowScheduler, type PowClient, type PowScheduler } from '../mining/scheduler.ts';
-import type {
-  ManagerMessage,
-  NodeStatus,
-  PushAck,
-  NodeWorkerData,
-  RehearsalWorkerData,
-  WorkerMessage,
-} from '../node/worker.ts';
-import { createLogSink, type LogLevel, type LogSink } from '../util/logger.ts';
+import { getNetwork } from '../consensus/index.ts';
+import type { KernelName } from '../mining/kernels/index.ts';
+import type { PowScheduler } from '../mining/scheduler.ts';
+import type { ManagerMessage } from '../node/worker.ts';
+import { createLogSink } from '../util/logger.ts';
 import { httpJSON } from '../util/http-json.ts';
-import { lowerHelperThreads } from '../util/threads.ts';
-import { workerModuleUrl } from '../util/modules.ts';
-import { bytesToHex } from '../util/bytes.ts';
-import { openFilesLimit } from '../util/fd-limit.ts';
-import { DEFAULT_MAX_CONNECTIONS } from '../node/http/server.ts';
-import { generateMiningKey } from '../node/keys.ts';
 import { advertisedAddress } from '../net/address.ts';
+import { makeCodeCache } from './code-cache.ts';
+import { startMiningRequests } from './mining-run.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
+import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
+import { spawnNodeWorker } from './node-worker.ts';
+import { createPushRouter, type PushRouter } from './push-router.ts';
+import { startPowPool, tuneThreads } from './threads.ts';
+import type { MiningRun, NodeHandle, ShutdownReport, SimEvents, SimulationOptions } from './types.ts';
 
-export interface SimulationOptions {
-  readonly nodes: number;
-  readonly port: number;
-  readonly basePort: number;
-  readonly host: string;
-  readonly network: NetworkName;
-  /** Percent per node, summing to 100; equal shares when omitted. */
-  readonly hashPower?: readonly number[];
-  readonly kernel: KernelName | 'auto';
-  readonly threads?: number;
-  /** Folder for manager.log and node-<port>.log; null logs nothing to files. */
-  readonly logDir: string | null;
-  readonly logLevel: LogLevel;
-  readonly logger: Logger;
-  /** Root of the nodes' data (`<dataDir>/<network>/node-<port>/`); null keeps every chain in memory. */
-  readonly dataDir: string | null;
-  /** Rebuild every node's index and UTXO set from its stored blocks first. */
-  readonly reindex?: boolean;
-  /** Bearer token for nodes bound beyond loopback. */
-  readonly token?: string;
-  /** How long a node may take to start. */
-  readonly startTimeoutMs?: number;
-  /**
-   * How the nodes push blocks and transactions to each other: through the manager's message ports (default),
-   * or over HTTP (`POST /block/new`, `POST /transactions/new`), as they push to peers outside this process.
-   */
-  readonly relay?: NodeRelay;
-  /** The host peers and the manager reach the nodes at, when `host` is a wildcard (0.0.0.0). */
-  readonly advertise?: string;
-  /** Connections each node's server (and the manager's) holds at most; default: a share of the process's limit. */
-  readonly maxConnections?: number;
-}
-
-/**
- * Connections one server of a simulation may hold: half the process's open-file limit, shared by the nodes and the
- * manager (the other half is for LevelDB, logs and the nodes' own outbound sockets), between 32 and 1024. So one
- * node under attack runs out of connections before the process runs out of descriptors, and the others keep serving.
- */
-export function connectionsPerServer(nodes: number, limit = openFilesLimit()): number {
-  if (limit === undefined) return DEFAULT_MAX_CONNECTIONS;
-  return Math.max(32, Math.min(DEFAULT_MAX_CONNECTIONS, Math.floor(limit / 2 / (nodes + 1))));
-}
-
-export type NodeRelay = 'ports' | 'http';
-export const NODE_RELAYS: readonly NodeRelay[] = ['ports', 'http'];
-
-export type NodeState = 'starting' | 'up' | 'down' | 'stopped';
-
-export interface NodeHandle {
-  readonly index: number;
-  readonly port: number;
-  id: string;
-  address: string;
-  state: NodeState;
-  share: number;
-  status: NodeStatus | null;
-  worker: Worker | null;
-  pow: PowClient | null;
-  powServer: { close(): void } | null;
-  exitCode: number | null;
-  /** This node's log file (lines from the worker), opened at its first start when there is a log directory. */
-  logSink: LogSink | null;
-}
-
-export interface MiningRun {
-  readonly requests: number;
-  sent: number;
-  completed: number;
-  running: boolean;
-  readonly blocks: Array<{ node: number; hash: string; height: number }>;
-  readonly errors: Array<{ node: number; message: string }>;
-  readonly startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface ShutdownReport {
-  readonly nodes: Array<{ port: number; id: string; result: 'exited' | 'terminated' | 'already-down' }>;
-}
+export { connectionsPerServer, nodeDataDir } from './node-config.ts';
+export {
+  type MiningRun,
+  NODE_RELAYS,
+  type NodeHandle,
+  type NodeRelay,
+  type NodeState,
+  type ShutdownReport,
+  type SimEvents,
+  type SimulationOptions,
+} from './types.ts';
 
 /** A start-up failure the CLI reports without a stack, naming what to change. */
 export class SimulationError extends Error {
   override readonly name = 'SimulationError';
 }
-
-export interface SimEvents {
-  tip: [node: NodeHandle, tip: { hash: string; height: number; mined: boolean; disconnected: number }];
-  down: [node: NodeHandle, reason: string];
-  up: [node: NodeHandle];
-  warning: [message: string];
-}
-
-// One bundled file run by a small loader with V8's code cache (npm run build:worker, node/worker-loader.ts).
-const WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker-loader', '.cjs');
-
-/** The nice value of the process's helper threads while a simulation runs. */
-const HELPER_NICE = 10;
 
 export class Simulation extends EventEmitter<SimEvents> {
   readonly opts: SimulationOptions;
@@ -135,7 +47,6 @@ export class Simulation extends EventEmitter<SimEvents> {
   readonly metrics: SimMetrics;
   readonly log: Logger;
   kernelName: KernelName = 'js';
-  private pool: PoolExecutor | null = null;
   private scheduler: PowScheduler | null = null;
   miningRun: MiningRun | null = null;
   private continuousTimer: NodeJS.Timeout | null = null;
@@ -143,10 +54,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   private shuttingDown: Promise<ShutdownReport> | null = null;
   /** V8's code cache for the node bundle, made by the rehearsal worker; shared by every node. */
   private codeCache: Uint8Array | undefined;
-  private readonly byAddress: Map<string, NodeHandle>;
+  private readonly pushes: PushRouter;
   private introduced = false;
-  /** Pushes not yet handled by all their targets: "port:id" -> targets left. */
-  private readonly awaitingAcks = new Map<string, { left: number; at: number }>();
 
   constructor(opts: SimulationOptions) {
     super();
@@ -167,8 +76,13 @@ export class Simulation extends EventEmitter<SimEvents> {
       exitCode: null,
       logSink: null,
     }));
-    this.byAddress = new Map(this.nodes.map((n) => [n.address, n]));
     this.metrics = createSimMetrics(this);
+    this.pushes = createPushRouter({
+      nodes: this.nodes,
+      node: (port) => this.node(port),
+      send: (node, msg) => this.message(node, msg),
+      metrics: this.metrics,
+    });
   }
 
   /** Connections each node's server holds at most. */
@@ -190,50 +104,17 @@ export class Simulation extends EventEmitter<SimEvents> {
 
   /** Starts the pool and every node, then introduces the nodes to each other over HTTP. */
   async start(): Promise<void> {
-    // Threads created from here on run without V8's memory reducer (V8 reads the flag when it sets up an
-    // isolate's heap). The reducer starts full GCs of its own in a heap that has gone quiet after allocating,
-    // to shrink it: each paused a mining node for 6 to 18 ms while it had requests to answer (measured with
-    // 6 nodes on the 2-core machine). Heaps still shrink at their ordinary full GCs.
-    setFlagsFromString('--no-memory-reducer');
-    // V8's and libuv's helper threads give way to the nodes (util/threads.ts).
-    const helpers = lowerHelperThreads(HELPER_NICE);
-    this.log.debug({ threads: helpers, nice: HELPER_NICE }, `helper threads at nice ${HELPER_NICE}`);
-    const selection = selectKernel(this.opts.kernel);
-    const warning = fallbackWarning(selection);
-    // Said once, on the terminal and in the log: e.g. native not built (no compiler) -> wasm-simd.
-    if (warning) this.warn(warning);
-    this.kernelName = selection.kernel.name;
-    // The pool starts while the nodes start (nodes do not mine before they are introduced): ranges issued
-    // early wait for it.
-    const threads = this.opts.threads ?? availableParallelism();
-    const poolReady = createPoolExecutor({
-      kernel: this.kernelName,
-      threads,
-      onWarning: (m) => this.warn(m),
+    tuneThreads(this.log);
+    const pow = startPowPool({
+      kernel: this.opts.kernel,
+      threads: this.opts.threads,
+      log: this.log,
+      warn: (m) => this.warn(m),
     });
-    poolReady.then(
-      (pool) => {
-        this.pool = pool;
-        this.log.info(
-          { kernel: this.kernelName, threads, nice: pool.niceness, schedIdle: pool.idleClass },
-          `proof-of-work pool: ${threads} thread(s), ${this.kernelName} kernel`,
-        );
-      },
-      () => undefined,
-    );
-    this.scheduler = createPowScheduler({
-      executor: {
-        threads,
-        run: (task) => poolReady.then((pool) => pool.run(task)),
-        close: () =>
-          poolReady.then(
-            (pool) => pool.close(),
-            () => undefined,
-          ),
-      },
-    });
+    this.kernelName = pow.kernelName;
+    this.scheduler = pow.scheduler;
 
-    const [nodes, pool] = await Promise.allSettled([this.spawnAll(), poolReady]);
+    const [nodes, pool] = await Promise.allSettled([this.spawnAll(), pow.ready]);
     const failed = [nodes, pool].find((r) => r.status === 'rejected');
     if (failed || nodes.status === 'rejected') {
       await this.stopEverything();
@@ -254,7 +135,9 @@ export class Simulation extends EventEmitter<SimEvents> {
    * meanwhile the other core makes the nodes' mining keys and starts the pool.
    */
   private async spawnAll(): Promise<NodeIdAnswer[]> {
-    const cache = this.codeCache ? Promise.resolve(this.codeCache) : this.makeCodeCache();
+    const cache = this.codeCache
+      ? Promise.resolve(this.codeCache)
+      : makeCodeCache(this.log, (m) => this.warn(m));
     const keys = this.nodes.map(() => newMiningKey());
     this.codeCache = await cache;
     const results = await Promise.allSettled(
@@ -268,181 +151,41 @@ export class Simulation extends EventEmitter<SimEvents> {
     return results.map((r) => (r as PromiseFulfilledResult<NodeIdAnswer>).value);
   }
 
-  /**
-   * The code cache, from a throwaway worker that compiles the node bundle and rehearses a node's start-up and
-   * block path (rehearsal.ts), copied once into shared memory; undefined if that worker fails (every node
-   * then compiles the bundle itself, which is slower but works).
-   */
-  private makeCodeCache(): Promise<Uint8Array | undefined> {
-    const worker = new Worker(WORKER_URL, {
-      workerData: { rehearsal: true } satisfies RehearsalWorkerData,
-      execArgv: [],
-    });
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (cache: Uint8Array | undefined, problem?: string): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (problem) this.warn(`nodes start without a rehearsed code cache: ${problem}`);
-        resolve(cache);
-      };
-      worker.on('message', (msg: WorkerMessage) => {
-        if (msg.type !== 'code-cache') return;
-        const shared = new Uint8Array(new SharedArrayBuffer(msg.data.byteLength));
-        shared.set(msg.data);
-        if (msg.rehearsalFailed) {
-          // Start-up is still in the cache; only the first block costs every node more.
-          this.warn(`the block path rehearsal failed (${msg.rehearsalFailed}); the nodes start anyway`);
-        } else {
-          this.log.info(
-            { bytes: shared.byteLength },
-            `node code cache ready (${Math.round(shared.byteLength / 1024)} KB), block path rehearsed`,
-          );
-        }
-        done(shared);
-      });
-      worker.on('error', (err) => done(undefined, err.message));
-      worker.on('exit', (code) => done(undefined, `the rehearsal worker exited (${code}) without one`));
-      const timer = setTimeout(() => {
-        void worker.terminate();
-        done(undefined, 'the rehearsal worker did not answer within 10 s');
-      }, 10_000);
-    });
-  }
-
   private warn(message: string): void {
     this.log.warn(message);
     this.emit('warning', message);
   }
 
+  /** Starts (or restarts) one node's worker with this simulation's options; resolves once it is up. */
   private spawn(
     handle: NodeHandle,
     peers?: ReadonlyArray<{ id: string; address: string }>,
     key: MiningKeyHex = newMiningKey(),
   ): Promise<void> {
-    const channel = new MessageChannel();
-    const pow = this.scheduler!.addClient({ name: `node-${handle.port}`, share: handle.share });
-    handle.pow = pow;
-    handle.powServer = servePowPort(channel.port1, pow);
-    handle.state = 'starting';
-    handle.exitCode = null;
     const log = this.openLog(handle);
-    const data: NodeWorkerData = {
-      index: handle.index,
-      port: handle.port,
-      host: this.opts.host,
-      network: this.opts.network,
-      ...(handle.id ? { id: handle.id } : {}),
-      share: handle.share,
-      ...(this.opts.token ? { token: this.opts.token } : {}),
-      log,
-      logLevel: this.opts.logLevel,
-      dataDir: this.opts.dataDir ? nodeDataDir(this.opts.dataDir, this.opts.network, handle.port) : null,
-      ...(this.opts.reindex ? { reindex: true } : {}),
-      newKey: key,
-      powPort: channel.port2,
-      ...(peers ? { peers } : {}),
-      ...(this.opts.relay === 'http' ? {} : { linked: this.nodes.map((n) => n.address) }),
-      maxConnections: this.maxConnections,
-      ...(this.opts.advertise ? { advertise: this.opts.advertise } : {}),
-      ...(this.codeCache ? { codeCache: this.codeCache } : {}),
-    };
-    // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
-    // worker, and the workers run the compiled bundle anyway.
-    const worker = new Worker(WORKER_URL, { workerData: data, transferList: [channel.port2], execArgv: [] });
-    handle.worker = worker;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const timeout = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        reject(
-          new Error(
-            `node ${handle.port} did not start within ${(this.opts.startTimeoutMs ?? 20_000) / 1000} s`,
-          ),
-        );
-      }, this.opts.startTimeoutMs ?? 20_000);
-      worker.on('message', (msg: WorkerMessage) => {
-        if (msg.type === 'ready') {
-          handle.id = msg.id;
-          handle.address = msg.address;
-          handle.status = msg.status;
-          handle.state = 'up';
-          this.log.info({ node: handle.port, id: msg.id }, `node ${handle.port} up (${msg.id})`);
-          if (!settled) {
-            settled = true;
-            clearTimeout(timeout);
-            resolve();
-          }
-          this.emit('up', handle);
-        } else if (msg.type === 'failed') {
-          const inUse = msg.code === 'EADDRINUSE';
-          const message = inUse
-            ? `port ${handle.port} is already in use (node ${handle.index}); choose other node ports with --base-port`
-            : msg.code.startsWith('STORE_')
-              ? `node ${handle.port}: ${msg.message}`
-              : `node ${handle.port} failed to start: ${msg.message}`;
-          if (!settled) {
-            settled = true;
-            clearTimeout(timeout);
-            reject(new Error(message));
-          }
-        } else if (msg.type === 'status') {
-          handle.status = msg.status;
-        } else if (msg.type === 'tip') {
-          if (handle.status) {
-            handle.status = {
-              ...handle.status,
-              height: msg.height,
-              tip: msg.hash,
-              lastTipAt: Date.now(),
-              blocksMined: handle.status.blocksMined + (msg.mined ? 1 : 0),
-              reorgs: handle.status.reorgs + (msg.disconnected > 0 ? 1 : 0),
-            };
-          }
-          this.metrics.onTip(handle, msg);
-          this.emit('tip', handle, msg);
-        } else if (msg.type === 'push') {
-          this.deliver(handle, msg);
-        } else if (msg.type === 'pushed-done') {
-          this.pushHandled(msg.ack);
-        } else if (msg.type === 'log') {
-          handle.logSink?.write(msg.line);
-        } else if (msg.type === 'exiting') {
-          handle.state = 'stopped';
-        }
-      });
-      worker.on('error', (err) => {
-        this.log.error(
-          { node: handle.port, err: err.message },
-          `node ${handle.port} crashed: ${err.message}`,
-        );
-        if (!settled) {
-          settled = true;
-          clearTimeout(timeout);
-          reject(err);
-        }
-      });
-      worker.on('exit', (code) => {
-        handle.exitCode = code;
-        handle.worker = null;
-        handle.powServer?.close();
-        handle.powServer = null;
-        handle.pow?.close();
-        handle.pow = null;
-        if (handle.state !== 'stopped') {
-          handle.state = 'down';
-          const reason = `worker exited with code ${code}`;
-          this.log.error({ node: handle.port, code }, `node ${handle.port} is down: ${reason}`);
-          this.emit('down', handle, reason);
-        }
-        if (!settled) {
-          settled = true;
-          clearTimeout(timeout);
-          reject(new Error(`node ${handle.port} exited during start-up (code ${code})`));
-        }
-      });
+    return spawnNodeWorker({
+      handle,
+      data: nodeWorkerData(this.opts, handle, {
+        log,
+        key,
+        peers,
+        nodes: this.nodes,
+        maxConnections: this.maxConnections,
+        codeCache: this.codeCache,
+      }),
+      scheduler: this.scheduler!,
+      startTimeoutMs: this.opts.startTimeoutMs ?? 20_000,
+      log: this.log,
+      on: {
+        up: () => this.emit('up', handle),
+        tip: (tip) => {
+          this.metrics.onTip(handle, tip);
+          this.emit('tip', handle, tip);
+        },
+        push: (push) => this.pushes.deliver(handle, push),
+        pushHandled: (ack) => this.pushes.handled(ack),
+        down: (reason) => this.emit('down', handle, reason),
+      },
     });
   }
 
@@ -462,109 +205,20 @@ export class Simulation extends EventEmitter<SimEvents> {
     handle.worker?.postMessage(msg);
   }
 
-  /**
-   * A node's push to other nodes of this simulator, delivered to each one that is up. As over HTTP, a push to a
-   * node that is down is lost; the node catches up by locator from its peers when it is back.
-   */
-  private deliver(sender: NodeHandle, push: Extract<WorkerMessage, { type: 'push' }>): void {
-    const ack: PushAck = { port: sender.port, id: push.ack };
-    const pushed: ManagerMessage = {
-      type: 'pushed',
-      kind: push.kind,
-      // The manager names the sender (the worker it came from), so the receiver may trust it and charge it.
-      from: { id: sender.id, address: sender.address },
-      seenBy: push.seenBy,
-      bytes: push.bytes,
-      ack,
-    };
-    let targets = 0;
-    for (const address of push.to) {
-      const target = this.byAddress.get(address);
-      if (target?.state !== 'up') continue;
-      this.message(target, pushed);
-      this.metrics.onPortPush(push.kind);
-      targets++;
-    }
-    if (targets === 0) return this.message(sender, { type: 'push-acked', ack: push.ack });
-    const now = Date.now();
-    if (this.awaitingAcks.size > 1000) {
-      // Owed by targets that went down: their senders stopped waiting long ago.
-      for (const [key, a] of this.awaitingAcks) if (now - a.at > 60_000) this.awaitingAcks.delete(key);
-    }
-    this.awaitingAcks.set(`${ack.port}:${ack.id}`, { left: targets, at: now });
-  }
-
-  /**
-   * One target handled a push; when all have, its sender hears so. A target that went down never answers: the
-   * sender stops waiting after PUSH_ACK_TIMEOUT_MS (worker.ts), and its entry here is dropped a minute later.
-   */
-  private pushHandled(ack: PushAck): void {
-    const key = `${ack.port}:${ack.id}`;
-    const entry = this.awaitingAcks.get(key);
-    if (!entry) return;
-    if (--entry.left > 0) return;
-    this.awaitingAcks.delete(key);
-    const sender = this.node(ack.port);
-    if (sender) this.message(sender, { type: 'push-acked', ack: ack.id });
-  }
-
   /** `GET /start/mining`: `count` GET /mine requests, node by node, each a random [min, max] ms after the last. */
   runMiningRequests(
     count: number,
     intervalMs: readonly [number, number],
   ): { run: MiningRun; done: Promise<MiningRun> } {
-    const run: MiningRun = {
-      requests: count,
-      sent: 0,
-      completed: 0,
-      running: true,
-      blocks: [],
-      errors: [],
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-    };
-    this.miningRun = run;
-    const done = (async () => {
-      const pending: Array<Promise<void>> = [];
-      for (let i = 0; i < count; i++) {
-        if (i > 0) {
-          const [min, max] = intervalMs;
-          const wait = min + Math.random() * (max - min);
-          if (wait > 0) await sleep(wait);
-        }
-        const up = this.upNodes();
-        if (up.length === 0) {
-          run.errors.push({ node: -1, message: 'no node is up' });
-          break;
-        }
-        const target = up[i % up.length]!;
-        run.sent++;
-        this.log.info(
-          { node: target.port, request: i + 1 },
-          `mining request ${i + 1}/${count} -> node ${target.port}`,
-        );
-        pending.push(
-          httpJSON<{ block: { hash: string; height: number } }>(`http://${target.address}/mine`, {
-            timeoutMs: 600_000,
-            token: this.opts.token,
-          }).then(
-            (r) => {
-              run.completed++;
-              run.blocks.push({ node: target.port, hash: r.block.hash, height: r.block.height });
-            },
-            (err: unknown) => {
-              run.completed++;
-              run.errors.push({ node: target.port, message: (err as Error).message });
-            },
-          ),
-        );
-      }
-      await Promise.all(pending);
-      run.running = false;
-      run.finishedAt = new Date().toISOString();
-      return run;
-    })();
-    return { run, done };
+    const started = startMiningRequests({
+      count,
+      intervalMs,
+      upNodes: () => this.upNodes(),
+      token: this.opts.token,
+      log: this.log,
+    });
+    this.miningRun = started.run;
+    return started;
   }
 
   /** Continuous mining on every node, racing by hash-power share; stops after `durationS` when given. */
@@ -682,7 +336,6 @@ export class Simulation extends EventEmitter<SimEvents> {
   private async stopPool(): Promise<void> {
     await this.scheduler?.close();
     this.scheduler = null;
-    this.pool = null;
   }
 
   /** Ends every worker at once and the pool (start-up failure). */
@@ -703,11 +356,6 @@ export class Simulation extends EventEmitter<SimEvents> {
   }
 }
 
-/** `<root>/<network>/node-<port>`: where a node keeps its identity and chain. */
-export function nodeDataDir(root: string, network: string, port: number): string {
-  return `${root}/${network}/node-${port}`;
-}
-
 export function createSimulation(opts: SimulationOptions): Simulation {
   return new Simulation(opts);
 }
@@ -715,19 +363,4 @@ export function createSimulation(opts: SimulationOptions): Simulation {
 interface NodeIdAnswer {
   readonly node: string;
   readonly address: string;
-}
-
-interface MiningKeyHex {
-  readonly secret: string;
-  readonly publicKey: string;
-}
-
-/** A mining key pair for a new node (hex); a node with a stored identity ignores it. */
-function newMiningKey(): MiningKeyHex {
-  const k = generateMiningKey();
-  return { secret: bytesToHex(k.secret), publicKey: bytesToHex(k.publicKey) };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

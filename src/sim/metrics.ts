@@ -4,7 +4,7 @@
  * pushes between nodes through the manager's ports, hash rate and mempool size per node.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { NodeHandle, Simulation } from './manager.ts';
+import type { NodeHandle } from './types.ts';
 
 export interface SimMetrics {
   readonly registry: Registry;
@@ -22,7 +22,7 @@ export interface SimMetrics {
 
 const MAX_TRACKED_BLOCKS = 2000;
 
-export function createSimMetrics(sim: Simulation): SimMetrics {
+export function createSimMetrics(sim: { readonly nodes: readonly NodeHandle[] }): SimMetrics {
   const registry = new Registry();
   const mined = new Counter({
     name: 'chainsim_blocks_mined_total',
