@@ -1,6 +1,6 @@
 /**
  * Links among nodes that live in one thread, delivering pushes the way the simulator's manager delivers them
- * between worker threads (sim/manager.ts): a copy of the bytes to each addressed node that has joined, in a
+ * between worker threads (sim/push-router.ts): a copy of the bytes to each addressed node that has joined, in a
  * later macrotask, with the sender's id, address and seen-by list; a push resolves once every target has
  * handled it. The rehearsal (rehearsal.ts) and the tests use it.
  */

@@ -66,11 +66,11 @@ export function spawnNodeWorker(o: SpawnNodeOptions): Promise<void> {
   handle.worker = worker;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
-    const settle = (err?: Error): void => {
+    const settle = (err?: Error | (() => Error)): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
-      if (err) reject(err);
+      if (err) reject(typeof err === 'function' ? err() : err);
       else resolve();
     };
     const timeout = setTimeout(
@@ -98,7 +98,7 @@ export function spawnNodeWorker(o: SpawnNodeOptions): Promise<void> {
         o.log.error({ node: handle.port, code }, `node ${handle.port} is down: ${reason}`);
         o.on.down(reason);
       }
-      settle(new Error(`node ${handle.port} exited during start-up (code ${code})`));
+      settle(() => new Error(`node ${handle.port} exited during start-up (code ${code})`));
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The process's limit of open files (the soft RLIMIT_NOFILE), read from /proc on Linux; undefined elsewhere.
- * Node has no getrlimit: the simulator shares this limit out among its servers (sim/manager.ts).
+ * Node has no getrlimit: the simulator shares this limit out among its servers (sim/node-config.ts).
  */
 import { readFileSync } from 'node:fs';
 
