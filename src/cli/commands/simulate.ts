@@ -17,7 +17,6 @@ import { UsageError } from '../output.ts';
 import { checkSimulateArgs, runId, type SimulateArgs } from '../simulate-args.ts';
 import { printBanner, printShutdown, startLiveView } from '../simulate-view.ts';
 
-
 export function simulateCommand(y: Argv): Argv {
   return y.command(
     'simulate',
