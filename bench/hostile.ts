@@ -1,10 +1,12 @@
 /**
  * `npm run bench -- hostile`: what hostile peers and clients cost a node now (docs/peers.md): registering 100,000
- * peers, listing the tips of a 50,000-block tree, `GET /mine` with a peer that never answers, and a sync from a peer
+ * peers, listing the tips of a 50,000-block tree, replacing a chain with it and refusing 100 MB of junk, `GET /mine` with a peer that never answers, and a sync from a peer
  * that keeps sending blocks the node has. Prints a table and writes bench/results/hostile.json.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { blockToJSON, networks } from '../dist/consensus/index.js';
 import { createInlineExecutor } from '../dist/mining/executors.js';
 import { selectKernel } from '../dist/mining/kernels/index.js';
@@ -98,13 +100,72 @@ async function tips() {
     times.push(performance.now() - s);
     count = r.json<{ tips: unknown[] }>().tips.length;
   }
-  await node.close();
   return {
-    blocks: node.chain.tree.size,
-    tips: count,
-    medianMs: round(median(times)),
-    maxMs: round(Math.max(...times)),
+    node,
+    result: {
+      blocks: node.chain.tree.size,
+      tips: count,
+      medianMs: round(median(times)),
+      maxMs: round(Math.max(...times)),
+    },
   };
+}
+
+/** A body streamed in chunks as the route reads it (generated lazily: a 100 MB string is never built). */
+function streamed(chunks: () => Generator<string>): Readable {
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+/**
+ * `POST /chain/replace` with a whole chain (the 50,000 blocks of `from`'s active chain) and with 100 MB of
+ * `[{},{},...]`: how long each takes and the longest event-loop stall meanwhile (the client generating the body runs
+ * in the same process, so its work counts too).
+ */
+async function replace(from: BenchNode) {
+  const measure = async (body: Readable) => {
+    const node = newNode();
+    const app = await buildServer({ node });
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const s = performance.now();
+    const r = await app.inject({
+      method: 'POST',
+      url: '/chain/replace',
+      payload: body,
+      headers: { 'content-type': 'application/json' },
+    });
+    const ms = performance.now() - s;
+    delay.disable();
+    await node.close();
+    return {
+      status: r.statusCode,
+      ms: round(ms),
+      longestStallMs: round(delay.max / 1e6),
+      height: node.tip.height,
+    };
+  };
+  const entries = from.chain.range(0);
+  const chain = await measure(
+    streamed(function* () {
+      yield '[';
+      for (let i = 0; i < entries.length; i += 200) {
+        const part = entries
+          .slice(i, i + 200)
+          .map((e) => JSON.stringify(blockToJSON(from.chain.getBlock(e.hash)!, e.height)));
+        yield `${i > 0 ? ',' : ''}${part.join(',')}`;
+      }
+      yield ']';
+    }),
+  );
+  const garbage = await measure(
+    streamed(function* () {
+      const chunk = '{},'.repeat(21_845);
+      yield '[';
+      for (let n = 0; n < (100 * 1024 * 1024) / chunk.length; n++) yield chunk;
+      yield '{}]';
+    }),
+  );
+  return { chain: { blocks: entries.length - 1, ...chain }, garbage100MB: garbage };
 }
 
 /** GET /mine on a node whose one peer accepts connections and never answers. */
@@ -174,7 +235,11 @@ async function repeatingPeer() {
 
 export async function run(): Promise<void> {
   const reg = await registration();
-  const t = await tips();
+  const { node: chainNode, result: t } = await tips();
+  progress('POST /chain/replace: a 50,000-block chain, then 100 MB of [{},...]');
+  const rep50k = await replace(chainNode);
+  clearProgress();
+  await chainNode.close();
   const mine = await mineWithSilentPeer();
   const rep = await repeatingPeer();
   await scheduler.close();
@@ -187,6 +252,14 @@ export async function run(): Promise<void> {
         `${reg.totalMs} ms in all, slowest request ${reg.slowestRequestMs} ms; ${reg.peers} kept; /node/id ${reg.nodeIdBytes} bytes`,
       ],
       [`GET /tips, ${t.blocks} blocks, ${t.tips} tips`, `median ${t.medianMs} ms, max ${t.maxMs} ms`],
+      [
+        `POST /chain/replace, a valid ${rep50k.chain.blocks}-block chain`,
+        `${rep50k.chain.status} in ${rep50k.chain.ms} ms (height ${rep50k.chain.height}), longest stall ${rep50k.chain.longestStallMs} ms`,
+      ],
+      [
+        'POST /chain/replace, 100 MB of [{},{},...]',
+        `${rep50k.garbage100MB.status} in ${rep50k.garbage100MB.ms} ms, longest stall ${rep50k.garbage100MB.longestStallMs} ms`,
+      ],
       ['GET /mine, one silent peer', `median ${mine.mineMedianMs} ms, max ${mine.mineMaxMs} ms`],
       ['20 continuous blocks, one silent peer', `${mine.twentyContinuousBlocksMs} ms`],
       [
@@ -199,6 +272,7 @@ export async function run(): Promise<void> {
     machine: machine(),
     registration: reg,
     tips: t,
+    replace: rep50k,
     mine,
     repeatingPeer: rep,
   });

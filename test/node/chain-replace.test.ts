@@ -212,6 +212,31 @@ describe('POST /chain/replace streams: the node keeps answering', () => {
   });
 });
 
+describe('POST /chain/replace through inject', () => {
+  test('a body refused before its end, on an injected request (no socket): 422, and the process goes on', async () => {
+    const node = newNode();
+    const app = await buildServer({ node });
+    const junk = Readable.from(
+      (function* () {
+        yield '[';
+        // 24 MB: more than the 16 MiB a refused body is drained for, so the request is closed.
+        for (let i = 0; i < 400; i++) yield '{},'.repeat(20_000);
+        yield '{}]';
+      })(),
+    );
+    const r = await app.inject({
+      method: 'POST',
+      url: '/chain/replace',
+      payload: junk,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(r.statusCode, 422, r.body);
+    // The rest of the body is drained and the request closed after the answer; the node still answers.
+    await new Promise((done) => setTimeout(done, 50));
+    assert.equal((await app.inject('/node/id')).statusCode, 200);
+  });
+});
+
 describe('POST /chain/replace caps', () => {
   const blocks = buildChain(6);
 

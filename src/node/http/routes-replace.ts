@@ -107,7 +107,8 @@ const LINGER_BYTES = 16 * 1024 * 1024;
  */
 function linger(body: IncomingMessage): void {
   let read = 0;
-  const close = (): void => void body.socket.destroy();
+  // Destroying the request closes its connection (and is harmless on an injected request, which has no socket).
+  const close = (): void => void body.destroy();
   const timer = setTimeout(close, LINGER_MS);
   timer.unref();
   body.on('data', (chunk: Buffer) => {
