@@ -14,7 +14,6 @@ export const HTTP_ERRORS = {
   'not-more-work': 409,
   conflict: 409,
   'payload-too-large': 413,
-  'invalid-block': 422,
   'rate-limited': 429,
   'headers-too-large': 431,
   'peer-unavailable': 502,
