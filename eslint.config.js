@@ -29,6 +29,65 @@ const consensusForbidden = [
   'vm',
 ].flatMap((m) => [m, `node:${m}`]);
 
+/**
+ * The layer map (DESIGN.md, docs/architecture.md), bottom first: each folder of src/ may import only the folders
+ * below it. One rule per folder, so an upward or sideways import fails `npm run lint`
+ * (test/unit/lint-layers.test.ts checks that it does).
+ */
+export const LAYERS = [
+  'util',
+  'runtime',
+  'consensus',
+  'store',
+  'chain',
+  'mempool',
+  'mining',
+  'wallet',
+  'net',
+  'node',
+  'sim',
+  'cli',
+];
+
+/** Folders a layer may not import although they are below it: consensus/ is pure, so not even runtime/. */
+const ALSO_FORBIDDEN = /** @type {Record<string, string[] | undefined>} */ ({ consensus: ['runtime'] });
+
+/** Packages consensus/ may not import (besides the node: built-ins): loggers, servers, pools, databases. */
+const consensusPackages = ['pino*', 'fastify*', 'piscina', 'undici', '*level*'];
+
+/** One `no-restricted-imports` block per folder (the top one, cli/, may import every other). */
+/** @type {import("eslint").Linter.Config[]} */
+export const layerRules = [];
+for (const [i, layer] of LAYERS.entries()) {
+  const below = LAYERS.slice(0, i).filter((l) => !(ALSO_FORBIDDEN[layer] ?? []).includes(l));
+  const forbidden = LAYERS.filter((l) => l !== layer && !below.includes(l));
+  if (forbidden.length === 0) continue;
+  const allowed = below.length === 0 ? 'no other folder of src/' : below.map((l) => `${l}/`).join(', ');
+  const patterns = [
+    {
+      group: forbidden.map((l) => `**/${l}/**`),
+      message: `${layer}/ may import only ${allowed} (imports point down the layer map: docs/architecture.md).`,
+    },
+  ];
+  if (layer === 'consensus') {
+    patterns.push({
+      group: consensusPackages,
+      message: 'consensus/ is pure: no loggers, servers, pools or databases.',
+    });
+  }
+  const paths =
+    layer === 'consensus'
+      ? consensusForbidden.map((name) => ({
+          name,
+          message: 'consensus/ is pure: take I/O, clocks and randomness as arguments.',
+        }))
+      : [];
+  layerRules.push({
+    files: [`src/${layer}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+  });
+}
+
 export default tseslint.config(
   {
     // assembly/ is AssemblyScript (its own types, checked by asc via assembly/tsconfig.json), not TypeScript.
@@ -72,37 +131,10 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...layerRules,
   {
     files: ['src/consensus/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: consensusForbidden.map((name) => ({
-            name,
-            message: 'consensus/ is pure: take I/O, clocks and randomness as arguments.',
-          })),
-          patterns: [
-            {
-              group: [
-                'pino*',
-                'fastify*',
-                'piscina',
-                'undici',
-                '*level*',
-                '**/node/**',
-                '**/sim/**',
-                '**/cli/**',
-                '**/mining/**',
-                '**/chain/**',
-                '**/store/**',
-                '**/mempool/**',
-              ],
-              message: 'consensus/ may import only util/ and pure libraries (imports point down only).',
-            },
-          ],
-        },
-      ],
       'no-restricted-globals': [
         'error',
         { name: 'Date', message: 'consensus/ takes `now` as an argument.' },

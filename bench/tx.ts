@@ -2,7 +2,7 @@
  * `npm run bench -- tx`: the cost of transactions.
  *
  * - BIP-340 verifications per second in one thread, with @noble/curves (pure JavaScript, the reference) and
- *   with libsecp256k1 in WebAssembly and, where it is built, native (util/secp256k1.ts: nodes verify with the
+ *   with libsecp256k1 in WebAssembly and, where it is built, native (runtime/secp256k1.ts: nodes verify with the
  *   native build when there is one), and through the node's signature pool
  *   (node/verifier.ts, one thread per core);
  * - transactions accepted per second by one node over HTTP (target: at least 2,000): a regtest node in a worker
@@ -42,7 +42,7 @@ import { bytesToHex } from '../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet } from '../src/wallet/wallet.ts';
 import { clearProgress, machine, median, postLoad, printTable, progress, writeResults } from './lib.ts';
 import { createPoolVerifier } from '../src/node/verifier-pool.ts';
-import { libsecp256k1, nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/util/secp256k1.ts';
+import { libsecp256k1, nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/runtime/secp256k1.ts';
 
 const params = networks.regtest;
 const HTTP_TXS = 2000;

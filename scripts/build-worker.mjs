@@ -1,6 +1,6 @@
 /**
  * `npm run build:worker`: the node worker as one CommonJS bundle (dist/node/worker.bundle.cjs) and the small
- * loader that runs it (dist/node/worker-loader.cjs), both from tsc's output in dist/.
+ * loader that runs it (dist/runtime/worker-loader.cjs), both from tsc's output in dist/.
  *
  * Every node is a worker thread with its own V8 isolate, so whatever a worker loads, compiles and runs at
  * start-up is paid once per node (64 nodes on 2 cores must be up in ≤ 5 s). Hence:
@@ -109,6 +109,6 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: ['dist/node/worker-loader.js'],
-  outfile: 'dist/node/worker-loader.cjs',
+  entryPoints: ['dist/runtime/worker-loader.js'],
+  outfile: 'dist/runtime/worker-loader.cjs',
 });

@@ -25,7 +25,7 @@ import {
   txid,
 } from '../consensus/index.ts';
 import { type BlockEntry, BlockTree, type ChainTip, type ReorgPath } from './block-tree.ts';
-import type { ChainJournal, JournalEntry, StoredChain } from './journal.ts';
+import type { ChainJournal, JournalEntry, StoredChain } from '../store/journal.ts';
 import { SignatureCache, UtxoOverlay, UtxoSet } from './utxo.ts';
 import { fastVerifySchnorr } from './verify.ts';
 

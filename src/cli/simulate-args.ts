@@ -8,7 +8,7 @@ import { type KernelName, parseKernelChoice } from '../mining/kernels/index.ts';
 import { AdvertiseError, advertisedAddress } from '../net/address.ts';
 import { isLoopback } from '../net/peers.ts';
 import { NODE_RELAYS, type NodeRelay } from '../sim/manager.ts';
-import { LOG_LEVELS, type LogLevel } from '../util/logger.ts';
+import { LOG_LEVELS, type LogLevel } from '../runtime/logger.ts';
 import { UsageError, wholeNumberOption } from './output.ts';
 
 export interface SimulateArgs {

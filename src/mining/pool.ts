@@ -9,8 +9,8 @@
  * optional `@napi-rs/nice` package is installed, and says nothing otherwise, so the pool checks a thread's
  * nice value at start-up and reports a warning once.
  */
-import { createFixedPool } from '../util/fixed-pool.ts';
-import { workerModuleUrl } from '../util/modules.ts';
+import { createFixedPool } from '../runtime/fixed-pool.ts';
+import { workerModuleUrl } from '../runtime/modules.ts';
 import type { KernelName } from './kernels/types.ts';
 import type { PowTask } from './pow-task.ts';
 import type { RangeExecutor, RangeResult, RangeTask } from './scheduler.ts';

@@ -4,7 +4,7 @@
  * peer says must not reach our users, our logs at info, or our answers).
  */
 import { Agent } from 'node:http';
-import { HttpRequestError, requestJSON } from '../util/http-json.ts';
+import { HttpRequestError, requestJSON } from './http-client.ts';
 
 /** Sockets to one peer; enough for a push, a sync and a tip query at once. */
 export const SOCKETS_PER_PEER = 4;

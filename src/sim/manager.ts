@@ -11,17 +11,18 @@ import type { Logger } from 'pino';
 import { getNetwork } from '../consensus/index.ts';
 import type { KernelName } from '../mining/kernels/index.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
-import type { ManagerMessage } from '../node/worker.ts';
-import { createLogSink } from '../util/logger.ts';
-import { httpJSON } from '../util/http-json.ts';
+import type { ManagerMessage } from '../node/worker-protocol.ts';
+import { createLogSink } from '../runtime/logger.ts';
+import { httpJSON } from '../net/http-client.ts';
 import { advertisedAddress } from '../net/address.ts';
-import { makeCodeCache } from './code-cache.ts';
+import { makeCodeCache } from '../runtime/code-cache.ts';
 import { startMiningRequests } from './mining-run.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
-import { spawnNodeWorker } from './node-worker.ts';
+import { NODE_BUNDLE, NODE_WORKER_URL, spawnNodeWorker } from './node-worker.ts';
 import { createPushRouter, type PushRouter } from './push-router.ts';
-import { startPowPool, tuneThreads } from './threads.ts';
+import { startPowPool } from './threads.ts';
+import { tuneThreads } from '../runtime/threads.ts';
 import type { MiningRun, NodeHandle, ShutdownReport, SimEvents, SimulationOptions } from './types.ts';
 
 export { connectionsPerServer, nodeDataDir } from './node-config.ts';
@@ -137,7 +138,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   private async spawnAll(): Promise<NodeIdAnswer[]> {
     const cache = this.codeCache
       ? Promise.resolve(this.codeCache)
-      : makeCodeCache(this.log, (m) => this.warn(m));
+      : makeCodeCache(NODE_WORKER_URL, NODE_BUNDLE, this.log, (m) => this.warn(m));
     const keys = this.nodes.map(() => newMiningKey());
     this.codeCache = await cache;
     const results = await Promise.allSettled(

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { httpJSON } from '../util/http-json.ts';
+import { httpJSON } from '../net/http-client.ts';
 import type { MiningRun, NodeHandle } from './types.ts';
 
 export interface MiningRequestsOptions {

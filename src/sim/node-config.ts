@@ -2,11 +2,11 @@
  * What one node worker of a simulation starts with, apart from its proof-of-work port: its data folder, a new
  * mining key, its share of the process's connections, and the worker data built from the simulation's options.
  */
-import type { NodeWorkerData } from '../node/worker.ts';
+import type { NodeWorkerData } from '../node/worker-protocol.ts';
 import { DEFAULT_MAX_CONNECTIONS } from '../node/http/server.ts';
 import { generateMiningKey } from '../node/keys.ts';
 import { bytesToHex } from '../util/bytes.ts';
-import { openFilesLimit } from '../util/fd-limit.ts';
+import { openFilesLimit } from '../runtime/fd-limit.ts';
 import type { NodeHandle, SimulationOptions } from './types.ts';
 
 /**
@@ -53,7 +53,7 @@ export function nodeWorkerData(
   opts: SimulationOptions,
   handle: NodeHandle,
   start: NodeStart,
-): Omit<NodeWorkerData, 'powPort'> {
+): Omit<NodeWorkerData, 'powPort' | 'bundle'> {
   const { peers } = start;
   return {
     index: handle.index,

@@ -3,16 +3,19 @@
  * messages dispatched by type (to the node's handle, or to the simulation's callbacks), and its start-up settled
  * by `ready`, `failed`, a crash, an exit or the start timeout. An exit after start-up marks the node down.
  */
+import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { servePowPort } from '../mining/remote.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
-import type { NodeStatus, NodeWorkerData, PushAck, WorkerMessage } from '../node/worker.ts';
-import { workerModuleUrl } from '../util/modules.ts';
+import type { NodeStatus, NodeWorkerData, PushAck, WorkerMessage } from '../node/worker-protocol.ts';
+import { workerModuleUrl } from '../runtime/modules.ts';
 import type { NodeHandle } from './types.ts';
 
-// One bundled file run by a small loader with V8's code cache (npm run build:worker, node/worker-loader.ts).
-export const NODE_WORKER_URL = workerModuleUrl(import.meta.url, '../node/worker-loader', '.cjs');
+// One bundled file (node/worker.ts and all it imports) run by a small loader with V8's code cache (npm run
+// build:worker, runtime/worker-loader.ts).
+export const NODE_WORKER_URL = workerModuleUrl(import.meta.url, '../runtime/worker-loader', '.cjs');
+export const NODE_BUNDLE = fileURLToPath(workerModuleUrl(import.meta.url, '../node/worker.bundle', '.cjs'));
 
 type Message<T extends WorkerMessage['type']> = Extract<WorkerMessage, { type: T }>;
 export type TipMessage = Message<'tip'>;
@@ -34,7 +37,7 @@ export interface NodeWorkerCallbacks {
 
 export interface SpawnNodeOptions {
   readonly handle: NodeHandle;
-  readonly data: Omit<NodeWorkerData, 'powPort'>;
+  readonly data: Omit<NodeWorkerData, 'powPort' | 'bundle'>;
   readonly scheduler: PowScheduler;
   readonly startTimeoutMs: number;
   readonly log: Logger;
@@ -55,7 +58,7 @@ export function spawnNodeWorker(o: SpawnNodeOptions): Promise<void> {
   handle.powServer = servePowPort(channel.port1, pow);
   handle.state = 'starting';
   handle.exitCode = null;
-  const data: NodeWorkerData = { ...o.data, powPort: channel.port2 };
+  const data: NodeWorkerData = { ...o.data, bundle: NODE_BUNDLE, powPort: channel.port2 };
   // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
   // worker, and the workers run the compiled bundle anyway.
   const worker = new Worker(NODE_WORKER_URL, {

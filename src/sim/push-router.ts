@@ -3,7 +3,7 @@
  * as `pushed` to each addressed node that is up, and its sender hears `push-acked` once every target has handled
  * it. The router keeps the acknowledgements still owed.
  */
-import type { ManagerMessage, PushAck } from '../node/worker.ts';
+import type { ManagerMessage, PushAck } from '../node/worker-protocol.ts';
 import type { SimMetrics } from './metrics.ts';
 import type { PushMessage } from './node-worker.ts';
 import type { NodeHandle } from './types.ts';

@@ -1,29 +1,12 @@
 /**
- * The process's threads while a simulation runs: V8 flags for the isolates still to come, V8's and libuv's
- * helper threads at a lower priority, and the shared proof-of-work pool with the scheduler that shares it out.
+ * The simulator's shared proof-of-work pool with the scheduler that shares it out (the process's V8 flags and
+ * thread priorities are runtime/threads.ts).
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import { fallbackWarning, type KernelName, selectKernel } from '../mining/kernels/index.ts';
 import { createPoolExecutor, type PoolExecutor } from '../mining/pool.ts';
 import { createPowScheduler, type PowScheduler } from '../mining/scheduler.ts';
-import { lowerHelperThreads } from '../util/threads.ts';
-
-/** The nice value of the process's helper threads while a simulation runs. */
-const HELPER_NICE = 10;
-
-/** Before the first node worker starts. */
-export function tuneThreads(log: Logger): void {
-  // Threads created from here on run without V8's memory reducer (V8 reads the flag when it sets up an
-  // isolate's heap). The reducer starts full GCs of its own in a heap that has gone quiet after allocating,
-  // to shrink it: each paused a mining node for 6 to 18 ms while it had requests to answer (measured with
-  // 6 nodes on the 2-core machine). Heaps still shrink at their ordinary full GCs.
-  setFlagsFromString('--no-memory-reducer');
-  // V8's and libuv's helper threads give way to the nodes (util/threads.ts).
-  const helpers = lowerHelperThreads(HELPER_NICE);
-  log.debug({ threads: helpers, nice: HELPER_NICE }, `helper threads at nice ${HELPER_NICE}`);
-}
 
 export interface PowPoolOptions {
   readonly kernel: KernelName | 'auto';

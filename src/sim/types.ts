@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { NetworkName } from '../consensus/index.ts';
 import type { KernelName } from '../mining/kernels/index.ts';
 import type { PowClient } from '../mining/scheduler.ts';
-import type { NodeStatus } from '../node/worker.ts';
-import type { LogLevel, LogSink } from '../util/logger.ts';
+import type { NodeStatus } from '../node/worker-protocol.ts';
+import type { LogLevel, LogSink } from '../runtime/logger.ts';
 
 export interface SimulationOptions {
   readonly nodes: number;

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { ClassicLevel as ClassicLevelType } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { decodeBlock, encodeBlock, parseDisplayHash, type Coin } from '../consensus/index.ts';
-import type { ChainJournal, StoredChain } from '../chain/journal.ts';
+import type { ChainJournal, StoredChain } from './journal.ts';
 import {
   decodeCoin,
   decodeIndexRecord,

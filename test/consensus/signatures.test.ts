@@ -16,7 +16,7 @@ import {
   libsecp256k1VerifySchnorr,
   nativeLibsecp256k1,
   wasmLibsecp256k1,
-} from '../../src/util/secp256k1.ts';
+} from '../../src/runtime/secp256k1.ts';
 import { bytesToHex, hexToBytes } from '../../src/util/bytes.ts';
 import { spendTx, testKey } from '../helpers/tx.ts';
 import { readVector } from '../helpers/vectors.ts';

@@ -12,7 +12,7 @@ import { blockHash, networks, txid } from '../../src/consensus/index.ts';
 import { hostNode } from '../../src/node/host.ts';
 import { openNode } from '../../src/node/open.ts';
 import { createLevelStore } from '../../src/store/store.ts';
-import { createLineLogger } from '../../src/util/logger.ts';
+import { createLineLogger } from '../../src/runtime/logger.ts';
 import { testScheduler } from './nodes.ts';
 import { spendTx, testKey } from './tx.ts';
 

@@ -4,7 +4,7 @@
  * `{ manager, nodes, maxConnections }` once every node is up, and shuts down when its stdin closes.
  */
 import { runSimulation } from '../../src/sim/run.ts';
-import { silentLogger } from '../../src/util/logger.ts';
+import { silentLogger } from '../../src/runtime/logger.ts';
 import { freePortRun } from './ports.ts';
 
 const nodes = 2;

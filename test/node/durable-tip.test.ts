@@ -13,7 +13,7 @@ import { type HostedNode, hostNode } from '../../src/node/host.ts';
 import type { ChainsimNode } from '../../src/node/node.ts';
 import { openNode } from '../../src/node/open.ts';
 import { type ChainStore, createMemoryStore } from '../../src/store/store.ts';
-import { createLineLogger, silentLogger } from '../../src/util/logger.ts';
+import { createLineLogger, silentLogger } from '../../src/runtime/logger.ts';
 import { mineOn } from '../helpers/chain.ts';
 import { eventually, TestLink, testScheduler } from '../helpers/nodes.ts';
 

@@ -14,7 +14,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { ChainJournal } from '../../src/chain/journal.ts';
+import type { ChainJournal } from '../../src/store/journal.ts';
 import {
   addressFromKey,
   type Block,

@@ -20,7 +20,7 @@ import { openNode } from '../../src/node/open.ts';
 import { buildManagerServer } from '../../src/sim/http.ts';
 import { createLevelStore } from '../../src/store/store.ts';
 import { createSimulation } from '../../src/sim/manager.ts';
-import { silentLogger } from '../../src/util/logger.ts';
+import { silentLogger } from '../../src/runtime/logger.ts';
 import { mineOn, missTarget } from '../helpers/chain.ts';
 import {
   connectAll,

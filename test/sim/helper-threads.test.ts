@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const THREADS = fileURLToPath(new URL('../../src/util/threads.ts', import.meta.url));
+const THREADS = fileURLToPath(new URL('../../src/runtime/threads.ts', import.meta.url));
 
 // In a child process, so this test runner's own threads keep their priority.
 const CHILD = `

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createLineLogger, createLogSink } from '../../src/util/logger.ts';
+import { createLineLogger, createLogSink } from '../../src/runtime/logger.ts';
 
 test("a node's log lines, shipped as pino JSON, land in its file as readable lines", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'chainsim-logs-'));

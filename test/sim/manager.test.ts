@@ -9,7 +9,7 @@ import { networks, type Transaction, txid, txToJSON } from '../../src/consensus/
 import { buildManagerServer } from '../../src/sim/http.ts';
 import { createSimulation, nodeDataDir, type NodeRelay, SimulationError } from '../../src/sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../src/sim/run.ts';
-import { silentLogger } from '../../src/util/logger.ts';
+import { silentLogger } from '../../src/runtime/logger.ts';
 import { buildPayment, walletFromSecret, type WalletUtxo } from '../../src/wallet/wallet.ts';
 import { runCli } from '../helpers/cli.ts';
 import { eventually } from '../helpers/nodes.ts';

@@ -22,7 +22,7 @@ import { networks } from '../../src/consensus/index.ts';
 import type { ChainsimNode } from '../../src/node/node.ts';
 import { openNode } from '../../src/node/open.ts';
 import { createLevelStore, StoreError } from '../../src/store/store.ts';
-import { silentLogger } from '../../src/util/logger.ts';
+import { silentLogger } from '../../src/runtime/logger.ts';
 import { runCli } from '../helpers/cli.ts';
 import { testScheduler } from '../helpers/nodes.ts';
 

@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { NETWORK_NAMES } from '../../consensus/index.ts';
 import { SimulationError } from '../../sim/manager.ts';
 import { runSimulation, type RunningSimulation } from '../../sim/run.ts';
-import { createFileLogger, LOG_LEVELS, silentLogger } from '../../util/logger.ts';
+import { createFileLogger, LOG_LEVELS, silentLogger } from '../../runtime/logger.ts';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { removeDataDir } from '../../store/store.ts';

@@ -1,17 +1,21 @@
-/** The rehearsal worker that makes the V8 code cache every node worker of a simulation starts from. */
+/** The rehearsal worker that makes the V8 code cache every worker on a bundle starts from (worker-loader.ts). */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { RehearsalWorkerData, WorkerMessage } from '../node/worker.ts';
-import { NODE_WORKER_URL } from './node-worker.ts';
+import type { CodeCacheMessage, LoaderData } from './worker-loader.ts';
 
 /**
- * The code cache, from a throwaway worker that compiles the node bundle and rehearses a node's start-up and
- * block path (rehearsal.ts), copied once into shared memory; undefined if that worker fails (every node
- * then compiles the bundle itself, which is slower but works).
+ * The code cache, from a throwaway worker on `loader` that compiles `bundle` and runs its rehearsal (for the
+ * node bundle: a node's start-up and block path, node/rehearsal.ts), copied once into shared memory; undefined
+ * if that worker fails (every worker then compiles the bundle itself, which is slower but works).
  */
-export function makeCodeCache(log: Logger, warn: (message: string) => void): Promise<Uint8Array | undefined> {
-  const worker = new Worker(NODE_WORKER_URL, {
-    workerData: { rehearsal: true } satisfies RehearsalWorkerData,
+export function makeCodeCache(
+  loader: URL,
+  bundle: string,
+  log: Logger,
+  warn: (message: string) => void,
+): Promise<Uint8Array | undefined> {
+  const worker = new Worker(loader, {
+    workerData: { bundle, rehearsal: true } satisfies LoaderData,
     execArgv: [],
   });
   return new Promise((resolve) => {
@@ -23,7 +27,7 @@ export function makeCodeCache(log: Logger, warn: (message: string) => void): Pro
       if (problem) warn(`nodes start without a rehearsed code cache: ${problem}`);
       resolve(cache);
     };
-    worker.on('message', (msg: WorkerMessage) => {
+    worker.on('message', (msg: CodeCacheMessage) => {
       if (msg.type !== 'code-cache') return;
       const shared = new Uint8Array(new SharedArrayBuffer(msg.data.byteLength));
       shared.set(msg.data);

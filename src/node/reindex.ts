@@ -14,7 +14,7 @@ import {
   decodeBlock,
   type NetworkParams,
 } from '../consensus/index.ts';
-import { type ChainStore, StoreError } from './store.ts';
+import { type ChainStore, StoreError } from '../store/store.ts';
 
 export interface ReindexReport {
   readonly blocksStored: number;

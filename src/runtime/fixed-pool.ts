@@ -1,6 +1,6 @@
 /**
  * A Piscina pool of a fixed number of threads that never idle out, running a compiled task file
- * (util/modules.ts). The proof-of-work pool (mining/pool.ts) and the signature pool (node/verifier-pool.ts)
+ * (modules.ts). The proof-of-work pool (mining/pool.ts) and the signature pool (node/verifier-pool.ts)
  * are both one.
  */
 import { availableParallelism } from 'node:os';
