@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- tx`, HTTP part: one regtest node in its own thread, so the load generator in the main
  * thread does not share its event loop. It mines a coinbase with `outputs` outputs to the bench key, matures it,
- * serves HTTP on a free loopback port and reports the coinbase's txid. Signatures are verified in a pool of
+ * serves HTTP on a free loopback port (the listening starts first: nothing reaches it before it reports) and reports the coinbase's txid. Signatures are verified in a pool of
  * `verifyThreads` threads (as `chainsim node run` does), or in the node's thread when it is 0. On request it pre-fills the signature
  * cache, for the run that measures everything but signature verification.
  */
@@ -11,8 +11,7 @@ import { blockSubsidy, keyScript, networks, txid } from '../src/consensus/index.
 import { createInlineExecutor } from '../src/mining/executors.ts';
 import { selectKernel } from '../src/mining/kernels/index.ts';
 import { createPowScheduler } from '../src/mining/scheduler.ts';
-import { hostNode } from '../src/node/host.ts';
-import { createNode } from '../src/node/node.ts';
+import { startNode } from '../src/node/start.ts';
 import { createPoolVerifier } from '../src/node/verifier-pool.ts';
 import { inlineVerifier } from '../src/node/verifier.ts';
 import { hexToBytes } from '../src/util/bytes.ts';
@@ -25,12 +24,14 @@ const { publicKey, outputs, verifyThreads } = workerData as {
 };
 const params = networks.regtest;
 const scheduler = createPowScheduler({ executor: createInlineExecutor(selectKernel('auto').kernel) });
-const node = createNode({
+const started = await startNode({
   params,
   pow: scheduler.addClient({ name: 'bench' }),
   logger: pino({ level: 'silent' }),
   verifier: verifyThreads === 0 ? inlineVerifier : createPoolVerifier({ threads: verifyThreads }),
+  listen: { port: 0 },
 });
+const { node } = started;
 const script = keyScript(hexToBytes(publicKey));
 const each = blockSubsidy(1, params) / BigInt(outputs);
 const funding = await node.miner.mineBlock(undefined, {
@@ -38,9 +39,8 @@ const funding = await node.miner.mineBlock(undefined, {
 });
 node.chain.acceptBlock(funding, node.now());
 for (let i = 0; i < params.coinbaseMaturity; i++) await node.mine();
-const hosted = await hostNode({ node, port: 0 });
 parentPort!.postMessage({
-  url: `http://${hosted.address}`,
+  url: `http://${started.hosted!.address}`,
   coinbase: txid(funding.txs[0]!),
   value: each.toString(),
 });
@@ -52,7 +52,7 @@ parentPort!.on('message', (msg: string | { prefill: string[] }) => {
   } else if (msg === 'stats') {
     parentPort!.postMessage({ mempool: node.mempool.size, bytes: node.mempool.bytes });
   } else if (msg === 'close') {
-    void hosted
+    void started
       .close()
       .then(() => scheduler.close())
       .then(() => process.exit(0));

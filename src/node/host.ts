@@ -6,6 +6,7 @@ import { advertisedAddress } from '../net/address.ts';
 import { isLoopback } from '../net/peers.ts';
 import { buildServer } from './http/server.ts';
 import type { ChainsimNode } from './node.ts';
+import { StartupError } from './startup-error.ts';
 
 export interface HostOptions {
   readonly node: ChainsimNode;
@@ -34,7 +35,10 @@ export interface HostedNode {
 export async function hostNode(opts: HostOptions): Promise<HostedNode> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopback(host) && !opts.token) {
-    throw new Error(`node ${opts.port} binds ${host} beyond loopback: a bearer token is required`);
+    throw new StartupError(
+      'token-required',
+      `node ${opts.port} binds ${host} beyond loopback: a bearer token is required`,
+    );
   }
   const app = await buildServer({
     node: opts.node,

@@ -17,13 +17,11 @@
 import { getNetwork } from '../consensus/index.ts';
 import { createJsKernel } from '../mining/kernels/js.ts';
 import type { MineOutcome, PowClient } from '../mining/scheduler.ts';
-import { createMemoryStore } from '../store/store.ts';
 import { createLineLogger } from '../runtime/logger.ts';
 import { httpJSON } from '../net/http-client.ts';
-import { hostNode } from './host.ts';
 import { LocalLinks } from './local-link.ts';
 import type { ChainsimNode } from './node.ts';
-import { openNode } from './open.ts';
+import { startNode } from './start.ts';
 
 /** A PoW client for regtest (about two hashes a block): the js kernel inline, or, with `find` false, none. */
 function rehearsalPow(find: boolean): PowClient {
@@ -64,16 +62,18 @@ export async function rehearseBlockPath(): Promise<void> {
   const logger = createLineLogger({ level: 'info', write: () => undefined });
   const links = new LocalLinks();
   const start = async (find: boolean) => {
-    const node: ChainsimNode = await openNode({
+    let node!: ChainsimNode;
+    const started = await startNode({
       params,
       logger,
       pow: rehearsalPow(find),
-      store: createMemoryStore(),
+      store: 'memory',
       link: links.for(() => node),
+      onOpen: (opened) => (node = opened),
+      listen: { port: 0 },
     });
-    const hosted = await hostNode({ node, port: 0 });
     links.join(node);
-    return { node, hosted };
+    return { node, hosted: started.hosted!, close: started.close };
   };
   const a = await start(true);
   const b = await start(false);
@@ -96,6 +96,6 @@ export async function rehearseBlockPath(): Promise<void> {
     if (b.node.chain.height !== 2)
       throw new Error(`the second scratch node is at height ${b.node.chain.height}, not 2`);
   } finally {
-    await Promise.all([a.hosted.close(), b.hosted.close()]);
+    await Promise.all([a.close(), b.close()]);
   }
 }

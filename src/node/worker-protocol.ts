@@ -8,6 +8,7 @@ import type { LinkPush } from '../net/protocol.ts';
 import type { CodeCacheMessage } from '../runtime/worker-loader.ts';
 import type { LoaderData } from '../runtime/worker-loader.ts';
 import type { LogLevel } from '../runtime/logger.ts';
+import type { StartupErrorObject } from './startup-error.ts';
 
 export interface NodeWorkerData extends LoaderData {
   readonly index: number;
@@ -58,7 +59,8 @@ export interface NodeStatus {
 
 export type WorkerMessage =
   | { type: 'ready'; id: string; address: string; status: NodeStatus }
-  | { type: 'failed'; code: string; message: string }
+  /** Start-up failed (startup-error.ts: `StartupError.fromObject` rebuilds it). */
+  | { type: 'failed'; error: StartupErrorObject }
   | { type: 'status'; status: NodeStatus }
   | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
   | { type: 'exiting' }

@@ -8,13 +8,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createLineLogger, silentLogger } from '../runtime/logger.ts';
-import { hostNode, type HostedNode } from './host.ts';
 import type { PeerLink } from '../net/relay.ts';
-import { openNode } from './open.ts';
+import type { ChainsimNode } from './node.ts';
+import { startNode } from './start.ts';
+import { StartupError } from './startup-error.ts';
 export { rehearseBlockPath as rehearse } from './rehearsal.ts';
 import { hexToBytes } from '../util/bytes.ts';
-import { rebuildStore } from './reindex.ts';
-import { createLevelStore, createMemoryStore, StoreError } from '../store/store.ts';
 
 import {
   type ManagerMessage,
@@ -36,7 +35,7 @@ async function main(data: NodeWorkerData): Promise<void> {
       })
     : silentLogger();
   const pow = createPortPowClient(data.powPort, `node-${data.port}`, data.share);
-  let node: Awaited<ReturnType<typeof openNode>>;
+  let node!: ChainsimNode;
   let pushes = 0;
   const acks = new Map<number, () => void>();
   const done = (ack: number): void => {
@@ -59,51 +58,8 @@ async function main(data: NodeWorkerData): Promise<void> {
           }),
       }
     : undefined;
-  try {
-    const store = data.dataDir ? createLevelStore(data.dataDir) : createMemoryStore();
-    if (data.reindex && data.dataDir) {
-      const report = await rebuildStore(store, params, Math.floor(Date.now() / 1000));
-      logger.info(
-        report,
-        `reindexed ${data.dataDir}${report.repaired ? ' after repairing it' : ''}: ${report.blocksAccepted} block(s), tip ${report.height}`,
-      );
-    }
-    node = await openNode({
-      ...(link ? { link } : {}),
-      params,
-      pow,
-      logger,
-      store,
-      ...(data.id ? { id: data.id } : {}),
-      ...(data.newKey
-        ? { newKey: { secret: hexToBytes(data.newKey.secret), publicKey: hexToBytes(data.newKey.publicKey) } }
-        : {}),
-    });
-  } catch (err) {
-    post({
-      type: 'failed',
-      code: err instanceof StoreError ? `STORE_${err.kind.toUpperCase()}` : 'ERROR',
-      message: (err as Error).message,
-    });
-    pow.close();
-    parentPort!.close();
-    return;
-  }
   let reorgs = 0;
   let lastTipAt = Date.now();
-  // The durable tip: nothing is reported before it is stored.
-  node.onTip((tip, path) => {
-    lastTipAt = Date.now();
-    if (path.disconnect.length > 0) reorgs++;
-    post({
-      type: 'tip',
-      hash: tip.hash,
-      height: tip.height,
-      at: preciseNow(),
-      mined: tip.hash === node.lastMinedHash,
-      disconnected: path.disconnect.length,
-    });
-  });
   const status = (): NodeStatus => ({
     id: node.id,
     address: node.address,
@@ -118,8 +74,7 @@ async function main(data: NodeWorkerData): Promise<void> {
     lastTipAt,
     mining: node.isMiningContinuously,
   });
-
-  let hosted: HostedNode | undefined;
+  let timer: NodeJS.Timeout | undefined;
   let closing = false;
   const shutdown = async (): Promise<void> => {
     if (closing) return;
@@ -127,32 +82,59 @@ async function main(data: NodeWorkerData): Promise<void> {
     clearInterval(timer);
     node.stopMining();
     logger.info('shutting down');
-    await hosted?.close();
-    pow.close();
+    await starting.then(
+      (started) => started.close(),
+      () => undefined,
+    );
     post({ type: 'exiting' });
     parentPort!.close();
   };
-  const timer = setInterval(() => post({ type: 'status', status: status() }), 1000);
-  try {
-    hosted = await hostNode({
-      node,
+  const starting = startNode({
+    ...(link ? { link } : {}),
+    params,
+    pow,
+    logger,
+    store: data.dataDir ? { dataDir: data.dataDir } : 'memory',
+    ...(data.reindex ? { reindex: true } : {}),
+    ...(data.id ? { id: data.id } : {}),
+    ...(data.newKey
+      ? { newKey: { secret: hexToBytes(data.newKey.secret), publicKey: hexToBytes(data.newKey.publicKey) } }
+      : {}),
+    onOpen: (opened) => {
+      node = opened;
+      timer = setInterval(() => post({ type: 'status', status: status() }), 1000);
+    },
+    // The durable tip: nothing is reported before it is stored.
+    onTip: (tip, path) => {
+      lastTipAt = Date.now();
+      if (path.disconnect.length > 0) reorgs++;
+      post({
+        type: 'tip',
+        hash: tip.hash,
+        height: tip.height,
+        at: preciseNow(),
+        mined: tip.hash === node.lastMinedHash,
+        disconnected: path.disconnect.length,
+      });
+    },
+    listen: {
       host: data.host,
       port: data.port,
       ...(data.token ? { token: data.token } : {}),
       ...(data.maxConnections ? { maxConnections: data.maxConnections } : {}),
       ...(data.advertise ? { advertise: data.advertise } : {}),
       onShutdown: () => void shutdown(),
-    });
+    },
+    ...(data.peers ? { peers: data.peers } : {}),
+  });
+  try {
+    await starting;
   } catch (err) {
     clearInterval(timer);
-    const e = err as NodeJS.ErrnoException;
-    post({ type: 'failed', code: e.code ?? 'ERROR', message: e.message });
-    await node.close();
-    pow.close();
+    post({ type: 'failed', error: StartupError.from(err).toObject() });
     parentPort!.close();
     return;
   }
-  if (data.peers) await node.registerPeers(data.peers);
   logger.info(
     { id: node.id, address: node.address, network: params.name },
     `node ${node.id} listening on ${node.address}`,

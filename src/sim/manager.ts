@@ -3,7 +3,7 @@
  * the manager's own HTTP API (http.ts). Start-up follows the old Flask project over real HTTP: start the
  * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each. Simulation orchestrates
  * start-up, mining, restarts, the network view and shutdown; its parts live beside it (node-worker.ts,
- * push-router.ts, code-cache.ts, threads.ts, mining-run.ts, node-config.ts, types.ts).
+ * push-router.ts, mining-run.ts, node-config.ts, types.ts).
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,9 @@ import type { Logger } from 'pino';
 import { getNetwork } from '../consensus/index.ts';
 import type { KernelName } from '../mining/kernels/index.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
+import { createPowService } from '../mining/pow-service.ts';
 import type { ManagerMessage } from '../node/worker-protocol.ts';
+import { StartupError, type StartupErrorCode } from '../node/startup-error.ts';
 import { createLogSink } from '../runtime/logger.ts';
 import { httpJSON } from '../net/http-client.ts';
 import { advertisedAddress } from '../net/address.ts';
@@ -21,7 +23,6 @@ import { createSimMetrics, type SimMetrics } from './metrics.ts';
 import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
 import { NODE_BUNDLE, NODE_WORKER_URL, spawnNodeWorker } from './node-worker.ts';
 import { createPushRouter, type PushRouter } from './push-router.ts';
-import { startPowPool } from './threads.ts';
 import { tuneThreads } from '../runtime/threads.ts';
 import type { MiningRun, NodeHandle, ShutdownReport, SimEvents, SimulationOptions } from './types.ts';
 
@@ -40,6 +41,13 @@ export {
 /** A start-up failure the CLI reports without a stack, naming what to change. */
 export class SimulationError extends Error {
   override readonly name = 'SimulationError';
+  constructor(
+    message: string,
+    /** The failing node's start-up code, when a node did not start (node/startup-error.ts). */
+    readonly code?: StartupErrorCode,
+  ) {
+    super(message);
+  }
 }
 
 export class Simulation extends EventEmitter<SimEvents> {
@@ -106,7 +114,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   /** Starts the pool and every node, then introduces the nodes to each other over HTTP. */
   async start(): Promise<void> {
     tuneThreads(this.log);
-    const pow = startPowPool({
+    const pow = createPowService({
       kernel: this.opts.kernel,
       threads: this.opts.threads,
       log: this.log,
@@ -119,7 +127,8 @@ export class Simulation extends EventEmitter<SimEvents> {
     const failed = [nodes, pool].find((r) => r.status === 'rejected');
     if (failed || nodes.status === 'rejected') {
       await this.stopEverything();
-      throw new SimulationError(((failed as PromiseRejectedResult).reason as Error).message);
+      const reason = (failed as PromiseRejectedResult).reason as Error;
+      throw new SimulationError(reason.message, reason instanceof StartupError ? reason.code : undefined);
     }
     await this.introduceNodes(nodes.value);
     this.introduced = true;

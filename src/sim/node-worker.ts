@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { servePowPort } from '../mining/remote.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
 import type { NodeStatus, NodeWorkerData, PushAck, WorkerMessage } from '../node/worker-protocol.ts';
+import { isStoreFailure, StartupError } from '../node/startup-error.ts';
 import { workerModuleUrl } from '../runtime/modules.ts';
 import type { NodeHandle } from './types.ts';
 
@@ -119,7 +120,7 @@ function messageHandlers(o: SpawnNodeOptions, settle: (err?: Error) => void): Me
       settle();
       o.on.up();
     },
-    failed: (msg) => settle(new Error(startFailure(handle, msg))),
+    failed: (msg) => settle(startFailure(handle, StartupError.fromObject(msg.error))),
     status: (msg) => {
       handle.status = msg.status;
     },
@@ -136,12 +137,15 @@ function messageHandlers(o: SpawnNodeOptions, settle: (err?: Error) => void): Me
   };
 }
 
-/** Why a node did not start, naming the option to change when it is a busy port. */
-function startFailure(handle: NodeHandle, msg: Message<'failed'>): string {
-  if (msg.code === 'EADDRINUSE')
-    return `port ${handle.port} is already in use (node ${handle.index}); choose other node ports with --base-port`;
-  if (msg.code.startsWith('STORE_')) return `node ${handle.port}: ${msg.message}`;
-  return `node ${handle.port} failed to start: ${msg.message}`;
+/** Why a node did not start, by the failure's code: naming the option to change when it is a busy port. */
+export function startFailure(handle: Pick<NodeHandle, 'port' | 'index'>, err: StartupError): StartupError {
+  const message =
+    err.code === 'address-in-use'
+      ? `port ${handle.port} is already in use (node ${handle.index}); choose other node ports with --base-port`
+      : isStoreFailure(err.code)
+        ? `node ${handle.port}: ${err.message}`
+        : `node ${handle.port} failed to start: ${err.message}`;
+  return new StartupError(err.code, message, { cause: err });
 }
 
 /** A node's status after a new tip: counts the block if it mined it, and a reorg if blocks were disconnected. */

@@ -4,10 +4,11 @@ import { type NetworkParams, networks } from '../../src/consensus/index.ts';
 import { createInlineExecutor } from '../../src/mining/executors.ts';
 import { selectKernel } from '../../src/mining/kernels/index.ts';
 import { createPowScheduler, type PowScheduler } from '../../src/mining/scheduler.ts';
-import { hostNode, type HostedNode } from '../../src/node/host.ts';
+import type { HostedNode } from '../../src/node/host.ts';
 import { LocalLinks } from '../../src/node/local-link.ts';
 import { NODE_ID_HEADER, PEER_SECRET_HEADER } from '../../src/net/relay.ts';
-import { type ChainsimNode, createNode, type LinkPush } from '../../src/node/node.ts';
+import type { ChainsimNode, LinkPush } from '../../src/node/node.ts';
+import { type StartedNode, startNode } from '../../src/node/start.ts';
 
 export const silent = pino({ level: 'silent' });
 
@@ -19,6 +20,15 @@ export interface TestNode {
   node: ChainsimNode;
   hosted: HostedNode;
   url: string;
+  /** Closes the server, the node and its PoW client. */
+  close: () => Promise<void>;
+}
+
+/** A started node that listens, as the tests use it. */
+export function testNode(started: StartedNode): TestNode {
+  const hosted = started.hosted;
+  if (!hosted) throw new Error('the node does not listen: start it with `listen`');
+  return { node: started.node, hosted, url: `http://${hosted.address}`, close: started.close };
 }
 
 /** In-thread links (what the simulator's manager does between threads) that record every push. */
@@ -44,16 +54,18 @@ export async function startNodes(
   const out: TestNode[] = [];
   for (let i = 0; i < n; i++) {
     const link = opts.link;
-    const node: ChainsimNode = createNode({
+    let node!: ChainsimNode;
+    const started = await startNode({
       params: opts.params ?? networks.regtest,
       pow: opts.scheduler.addClient({ name: `node${i}` }),
       logger: silent,
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(link ? { link: link.for(() => node) } : {}),
+      onOpen: (opened) => (node = opened),
+      listen: { port: 0 },
     });
-    const hosted = await hostNode({ node, port: 0 });
     opts.link?.join(node);
-    out.push({ node, hosted, url: `http://${hosted.address}` });
+    out.push(testNode(started));
   }
   if (opts.connect !== false) await connectAll(out);
   return out;
@@ -74,7 +86,7 @@ export function peerHeaders(from: TestNode, to: TestNode): Record<string, string
 }
 
 export async function stopNodes(nodes: TestNode[]): Promise<void> {
-  await Promise.all(nodes.map((n) => n.hosted.close()));
+  await Promise.all(nodes.map((n) => n.close()));
 }
 
 export async function getJSON<T>(url: string): Promise<T> {

@@ -15,10 +15,8 @@ import { MAX_PEERS } from '../../src/net/peers.ts';
 import { NODE_ADDRESS_HEADER, NODE_ID_HEADER, type RelayLimits } from '../../src/net/relay.ts';
 import { buildServer } from '../../src/node/http/server.ts';
 import { type ChainsimNode, createNode, MINE_CATCH_UP_MS, MINE_RELAY_WAIT_MS } from '../../src/node/node.ts';
-import { hostNode } from '../../src/node/host.ts';
-import { openNode } from '../../src/node/open.ts';
+import { startNode } from '../../src/node/start.ts';
 import { buildManagerServer } from '../../src/sim/http.ts';
-import { createLevelStore } from '../../src/store/store.ts';
 import { createSimulation } from '../../src/sim/manager.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { mineOn, missTarget } from '../helpers/chain.ts';
@@ -31,6 +29,7 @@ import {
   stopNodes,
   testScheduler,
   type TestNode,
+  testNode,
 } from '../helpers/nodes.ts';
 
 const params = networks.regtest;
@@ -621,16 +620,16 @@ describe('peers introduce themselves', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chainsim-hello-'));
     closers.push(() => rmSync(dir, { recursive: true, force: true }));
     const [b] = (await startNodes(1, { scheduler, connect: false })) as [TestNode];
-    const open = async (port: number): Promise<TestNode> => {
-      const node = await openNode({
-        params,
-        pow: scheduler.addClient({ name: 'c' }),
-        logger: silent,
-        store: createLevelStore(dir),
-      });
-      const hosted = await hostNode({ node, port });
-      return { node, hosted, url: `http://${hosted.address}` };
-    };
+    const open = async (port: number): Promise<TestNode> =>
+      testNode(
+        await startNode({
+          params,
+          pow: scheduler.addClient({ name: 'c' }),
+          logger: silent,
+          store: { dataDir: dir },
+          listen: { port },
+        }),
+      );
     let c = await open(0);
     try {
       await connectAll([b, c]);
@@ -638,7 +637,7 @@ describe('peers introduce themselves', () => {
       assert.ok(b.node.peers.get(c.node.id)?.credential);
       // c restarts on its port: it knows b from its store, but not b's secret; its hello asks for it again.
       const { port } = c.hosted;
-      await c.hosted.close();
+      await c.close();
       c = await open(port);
       assert.equal(c.node.peers.get(b.node.id)?.credential ?? null, null);
       await eventually(() => Boolean(c.node.peers.get(b.node.id)?.credential));

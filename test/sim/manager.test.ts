@@ -137,6 +137,10 @@ describe('the network manager', () => {
         await (await start(1, { dataDir, base })).shutdown();
       };
       await assert.rejects(refused, (err: Error) => {
+        // The worker's failure reaches the manager by its code, not by its text.
+        assert.ok(err instanceof SimulationError, String(err));
+        assert.equal(err.code, 'store-damaged');
+        assert.ok(err.message.startsWith(`node ${base + 1}: `), err.message);
         assert.ok(err.message.includes(dir), err.message);
         assert.match(
           err.message,
@@ -364,6 +368,7 @@ describe('the network manager', () => {
         start(3, { base }),
         (err: unknown) =>
           err instanceof SimulationError &&
+          err.code === 'address-in-use' &&
           err.message.includes(`port ${base + 2} is already in use`) &&
           err.message.includes('--base-port'),
       );

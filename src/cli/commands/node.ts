@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import chalk from 'chalk';
 import type { Argv } from 'yargs';
-import { fallbackWarning, parseKernelChoice, selectKernel } from '../../mining/kernels/index.ts';
-import { createPoolExecutor } from '../../mining/pool.ts';
-import { createPowScheduler } from '../../mining/scheduler.ts';
-import { type HostedNode, hostNode } from '../../node/host.ts';
-import { openNode } from '../../node/open.ts';
+import { parseKernelChoice } from '../../mining/kernels/index.ts';
+import { createPowService } from '../../mining/pow-service.ts';
+import { type StartedNode, startNode } from '../../node/start.ts';
+import { StartupError } from '../../node/startup-error.ts';
 import { createPoolVerifier } from '../../node/verifier-pool.ts';
 import { inlineVerifier } from '../../node/verifier.ts';
 import { libsecp256k1 } from '../../runtime/secp256k1.ts';
@@ -13,7 +12,7 @@ import { isAddress, isLoopback, isNodeId } from '../../net/peers.ts';
 import { httpJSON } from '../../net/http-client.ts';
 import { silentLogger } from '../../runtime/logger.ts';
 import { rebuildStore } from '../../node/reindex.ts';
-import { createLevelStore, createMemoryStore, hasLevelFiles, StoreError } from '../../store/store.ts';
+import { createLevelStore, hasLevelFiles, StoreError } from '../../store/store.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNetworkOrUsage } from './header.ts';
@@ -190,54 +189,48 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   const badPeer = peers.find((p) => !isAddress(p));
   if (badPeer !== undefined) throw new UsageError(`--peer must be host:port, got ${JSON.stringify(badPeer)}`);
   const token = isLoopback(argv.host) ? argv.token : (argv.token ?? randomBytes(16).toString('hex'));
-  const selection = selectKernel(kernel);
-  const warning = fallbackWarning(selection);
-  if (warning) console.error(chalk.yellow(`warning: ${warning}`));
+  const warn = (m: string): void => console.error(chalk.yellow(`warning: ${m}`));
   // The same PoW interface as in the simulator, over a pool of its own.
-  const pool = await createPoolExecutor({
-    kernel: selection.kernel.name,
-    ...(threads ? { threads } : {}),
-    onWarning: (m) => console.error(chalk.yellow(`warning: ${m}`)),
-  });
-  const scheduler = createPowScheduler({ executor: pool });
+  const service = createPowService({ kernel, threads, warn });
+  let pool;
+  try {
+    pool = await service.ready;
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
   const dataDir = argv.inMemory ? null : (argv.dataDir ?? `data/${params.name}/node-${port}`);
   const verifier =
     verifyThreads === 0
       ? inlineVerifier
       : createPoolVerifier(verifyThreads === undefined ? {} : { threads: verifyThreads });
-  let node;
+  let started: StartedNode;
   try {
-    node = await openNode({
+    started = await startNode({
       params,
-      pow: scheduler.addClient({ name: 'node' }),
+      pow: service.scheduler.addClient({ name: 'node' }),
       logger: silentLogger(),
-      store: dataDir ? createLevelStore(dataDir) : createMemoryStore(),
+      store: dataDir ? { dataDir } : 'memory',
       verifier,
+      listen: {
+        host: argv.host,
+        port,
+        ...(token ? { token } : {}),
+        ...(argv.advertise ? { advertise: argv.advertise } : {}),
+        onShutdown: () => void stop(),
+      },
     });
   } catch (err) {
-    await verifier.close();
-    await scheduler.close();
-    if (err instanceof StoreError) throw new UsageError(err.message);
-    throw err;
-  }
-  let hosted: HostedNode | undefined;
-  try {
-    hosted = await hostNode({
-      node,
-      host: argv.host,
-      port,
-      ...(token ? { token } : {}),
-      ...(argv.advertise ? { advertise: argv.advertise } : {}),
-      onShutdown: () => void stop(),
-    });
-  } catch (err) {
-    await node.close();
-    await scheduler.close();
-    const e = err as NodeJS.ErrnoException;
+    await service.close();
+    if (!(err instanceof StartupError) || err.code === 'other') throw err;
     throw new UsageError(
-      e.code === 'EADDRINUSE' ? `port ${port} is already in use: choose another with --port` : e.message,
+      err.code === 'address-in-use'
+        ? `port ${port} is already in use: choose another with --port`
+        : err.message,
     );
   }
+  const { node, hosted } = started;
+  const ownAddress = hosted!.address;
   const connect = async (address: string): Promise<boolean> => {
     try {
       const info = await httpJSON<{ node: string }>(`http://${address}/node/id`, { timeoutMs: 5000 });
@@ -246,7 +239,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
       // And introduce ourselves, so blocks flow both ways.
       await httpJSON(`http://${address}/nodes/register`, {
         method: 'POST',
-        body: { nodes: [node.id], addresses: [hosted.address] },
+        body: { nodes: [node.id], addresses: [ownAddress] },
         timeoutMs: 5000,
         token,
       });
@@ -275,7 +268,7 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
     }, 2000);
     retry.unref();
   }
-  printFields(`${ok('node')} http://${hosted.address}`, [
+  printFields(`${ok('node')} http://${ownAddress}`, [
     ['id', node.id],
     ['network', params.name],
     ['height', `${node.chain.height} ${node.chain.tip.hash}`],
@@ -294,8 +287,8 @@ async function runStandaloneNode(argv: RunArgs): Promise<void> {
   async function stop(): Promise<void> {
     if (stopping) return;
     stopping = true;
-    await hosted!.close();
-    await scheduler.close();
+    await started.close();
+    await service.close();
     process.exit(0);
   }
   process.on('SIGINT', () => void stop());
