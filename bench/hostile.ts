@@ -13,7 +13,7 @@ import { selectKernel } from '../dist/mining/kernels/index.js';
 import { createPowScheduler } from '../dist/mining/scheduler.js';
 import { buildServer } from '../dist/node/http/server.js';
 import { createNode } from '../dist/node/node.js';
-import { silentLogger } from '../dist/util/logger.js';
+import { silentLogger } from '../dist/runtime/logger.js';
 import { regtestBlockOn } from './regtest.ts';
 import { clearProgress, machine, median, printTable, progress, round, writeResults } from './lib.ts';
 

@@ -1,10 +1,11 @@
 /** Shared bench helpers: a table on screen, JSON on disk (bench/results/<name>.json), progress on stderr. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import chalk from 'chalk';
 import Table from 'cli-table3';
+import { requestJSON } from '../dist/net/http-client.js';
 
 export const RESULTS_DIR = new URL('./results/', import.meta.url);
 
@@ -83,21 +84,23 @@ export async function freePortRun(count: number): Promise<number> {
 }
 
 /** One keep-alive `GET path` on 127.0.0.1:`port`: its latency in ms, or null for an error or a non-200 answer. */
-function timedGet(agent: Agent, port: number, path: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const req = get({ host: '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - t0 : null));
+async function timedGet(agent: Agent, port: number, path: string): Promise<number | null> {
+  const t0 = performance.now();
+  try {
+    const { status } = await requestJSON(`http://127.0.0.1:${port}${path}`, {
+      agent,
+      timeoutMs: 5_000,
+      readBody: false,
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(null));
-  });
+    return status === 200 ? performance.now() - t0 : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * `total` keep-alive `GET path` requests over `concurrency` connections (node:http: lighter than fetch, so
- * the client measures the server rather than itself); `portOf(i)` picks the port of request i.
+ * `total` keep-alive `GET path` requests over `concurrency` connections (chainsim's HTTP client, node:http:
+ * lighter than fetch, so the client measures the server rather than itself); `portOf(i)` picks the port of request i.
  */
 export async function httpLoad(
   portOf: (i: number) => number,

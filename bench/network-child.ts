@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSimulation } from '../dist/sim/run.js';
-import { createFileLogger, silentLogger } from '../dist/util/logger.js';
+import { createFileLogger, silentLogger } from '../dist/runtime/logger.js';
 
 const nodes = Number(process.argv[2]);
 const base = Number(process.argv[3]);

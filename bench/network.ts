@@ -37,7 +37,7 @@ import {
   round,
   writeResults,
 } from './lib.ts';
-import { httpJSON } from '../dist/util/http-json.js';
+import { httpJSON } from '../dist/net/http-client.js';
 
 /** A control request to the simulator (node:http: `fetch` would load undici in this, the load's, process). */
 const get = <T = unknown>(port: number, path: string): Promise<T> =>

@@ -12,7 +12,8 @@
  * `GET /block/new`.
  */
 import { runSimulation } from '../dist/sim/run.js';
-import { silentLogger } from '../dist/util/logger.js';
+import { silentLogger } from '../dist/runtime/logger.js';
+import { httpJSON } from '../dist/net/http-client.js';
 import { createNode } from '../dist/node/node.js';
 import { hostNode } from '../dist/node/host.js';
 import { createPowScheduler } from '../dist/mining/scheduler.js';
@@ -53,7 +54,9 @@ async function propagation(nodes: number, blocks: number, relay: 'ports' | 'http
   try {
     for (let i = 0; i < blocks; i++) {
       const node = run.sim.nodes[Math.floor(Math.random() * nodes)]!;
-      const res = (await (await fetch(`http://${node.address}/mine`)).json()) as { block: { hash: string } };
+      const res = await httpJSON<{ block: { hash: string } }>(`http://${node.address}/mine`, {
+        timeoutMs: 60_000,
+      });
       const hash = res.block.hash;
       // Wait (bounded) until every node reported the block.
       const until = Date.now() + 10_000;
@@ -105,10 +108,9 @@ async function fullSync(length: number) {
   const hb = await hostNode({ node: b, port: 0 });
   b.peers.register([{ id: a.id, address: ha.address }]);
   t0 = performance.now();
-  const res = (await (await fetch(`http://${hb.address}/block/new`)).json()) as {
-    blocksAdded: number;
-    height: number;
-  };
+  const res = await httpJSON<{ blocksAdded: number; height: number }>(`http://${hb.address}/block/new`, {
+    timeoutMs: 600_000,
+  });
   const syncS = (performance.now() - t0) / 1000;
   if (res.height !== length) throw new Error(`fresh node reached ${res.height}, expected ${length}`);
   await ha.close();

@@ -30,7 +30,7 @@ import { createBlockTemplate } from '../dist/mining/template.js';
 import type { ChainsimNode } from '../dist/node/node.js';
 import { openNode } from '../dist/node/open.js';
 import { createLevelStore } from '../dist/store/store.js';
-import { silentLogger } from '../dist/util/logger.js';
+import { silentLogger } from '../dist/runtime/logger.js';
 import {
   clearProgress,
   machine,

@@ -1,4 +1,5 @@
-/** A small HTTP client for the CLI's node commands: JSON in and out, errors as messages a user can act on. */
+/** The CLI's node commands over the one HTTP client (net/http-client.ts): errors as messages a user can act on. */
+import { HttpRequestError, type JsonAnswer, requestJSON } from '../net/http-client.ts';
 
 /** The node could not be reached, or answered with an error; exit status 1 with `message`. */
 export class NodeError extends Error {
@@ -25,32 +26,26 @@ export async function nodeRequest<T>(
   opts: { method?: 'GET' | 'POST'; body?: unknown; timeoutMs?: number } = {},
 ): Promise<T> {
   const url = `${base}${path}`;
-  let res: Response;
+  let answer: JsonAnswer;
   try {
-    res = await fetch(url, {
-      method: opts.method ?? 'GET',
-      ...(opts.body === undefined
-        ? {}
-        : { body: JSON.stringify(opts.body), headers: { 'content-type': 'application/json' } }),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    answer = await requestJSON(url, {
+      ...(opts.method ? { method: opts.method } : {}),
+      ...(opts.body === undefined ? {} : { body: opts.body }),
+      timeoutMs: opts.timeoutMs ?? 10_000,
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    const cause = err instanceof HttpRequestError ? err.reason : (err as Error).message;
     throw new NodeError(`cannot reach the node at ${base} (${cause}): is it running? (--node URL)`);
   }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    throw new NodeError(`${url} answered ${res.status} with something that is not JSON`);
-  }
-  if (!res.ok) {
+  const { status, body } = answer;
+  if (typeof body === 'string')
+    throw new NodeError(`${url} answered ${status} with something that is not JSON`);
+  if (status < 200 || status >= 300) {
     const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
     throw new NodeError(
-      `the node refused: ${e?.code ?? res.status}${e?.message && e.message !== e.code ? `: ${e.message}` : ''}`,
+      `the node refused: ${e?.code ?? status}${e?.message && e.message !== e.code ? `: ${e.message}` : ''}`,
       e?.code,
-      res.status,
+      status,
     );
   }
   return body as T;

@@ -1,10 +1,12 @@
 /**
- * One JSON request over plain HTTP, for the manager (to its nodes) and for nodes (to their peers): node:http
+ * The one HTTP client: every JSON request chainsim makes (the manager to its nodes, nodes to their peers, the
+ * CLI to a node, `chainsim node run` to its --peer nodes, the benches) goes through `requestJSON`: node:http
  * with a keep-alive agent, not fetch. Fetch is undici, which a thread loads on its first call (tens of ms of
  * compiling: in a simulator node that was the first block relay, stalling every request to that node meanwhile)
  * and which costs more CPU a request afterwards.
  */
-import { type Agent, request } from 'node:http';
+import { type Agent, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface JsonAnswer {
   readonly status: number;
@@ -24,6 +26,8 @@ export interface JsonRequest {
   readonly agent?: Agent;
   /** Aborts the request (rejects with `aborted`). */
   readonly signal?: AbortSignal;
+  /** False: the answer's body is read and dropped unparsed (`body` null), for load generators. */
+  readonly readBody?: boolean;
 }
 
 /** Why a request got no usable answer; the message never carries the answer's own text. */
@@ -34,21 +38,31 @@ export class HttpRequestError extends Error {
   constructor(
     readonly kind: HttpFailure,
     message: string,
+    /** What failed, without the URL: the errno code (`ECONNREFUSED`), or what the kind means. */
+    readonly reason: string = kind,
   ) {
     super(message);
   }
+}
+
+function networkFailure(url: string, err: Error): HttpRequestError {
+  const reason = (err as NodeJS.ErrnoException).code ?? err.message;
+  return new HttpRequestError('network', `${url}: ${reason}`, reason);
 }
 
 /** Resolves with any status; rejects with an HttpRequestError on a network failure, a time-out or an abort. */
 export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+  const keep = opts.readBody !== false;
   return new Promise<JsonAnswer>((resolve, reject) => {
     let failure: HttpRequestError | null = null;
     const fail = (err: HttpRequestError): void => {
       failure ??= err;
       req.destroy(failure);
     };
+    // https only for a node a user put behind a TLS proxy (the CLI's --node https://...); nodes speak http.
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = request(
       url,
       {
@@ -77,12 +91,16 @@ export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer>
             fail(new HttpRequestError('too-large', `${url} answered with more than ${maxBytes} bytes`));
             return;
           }
-          chunks.push(chunk);
+          if (keep) chunks.push(chunk);
         });
         res.on('error', (err) => done(err));
         res.on('end', () => {
           if (failure) return;
           cleanup();
+          if (!keep) {
+            resolve({ status: res.statusCode ?? 0, body: null });
+            return;
+          }
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text.length > 0 ? text : null;
           try {
@@ -96,7 +114,14 @@ export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer>
     );
     const onAbort = (): void => fail(new HttpRequestError('aborted', `${url}: request aborted`));
     const timer = setTimeout(
-      () => fail(new HttpRequestError('timeout', `${url} did not answer within ${opts.timeoutMs} ms`)),
+      () =>
+        fail(
+          new HttpRequestError(
+            'timeout',
+            `${url} did not answer within ${opts.timeoutMs} ms`,
+            `no answer within ${opts.timeoutMs} ms`,
+          ),
+        ),
       opts.timeoutMs,
     );
     if (opts.signal?.aborted) onAbort();
@@ -107,15 +132,7 @@ export function requestJSON(url: string, opts: JsonRequest): Promise<JsonAnswer>
     }
     function done(err: Error): void {
       cleanup();
-      reject(
-        failure ??
-          (err instanceof HttpRequestError
-            ? err
-            : new HttpRequestError(
-                'network',
-                `${url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
-              )),
-      );
+      reject(failure ?? (err instanceof HttpRequestError ? err : networkFailure(url, err)));
     }
     req.on('error', done);
     req.end(payload);
