@@ -1,7 +1,7 @@
 /**
  * A node's mining key, behind a small interface. The key store holds it in memory; openNode (open.ts) keeps
- * the pair in the store's meta records, so a restarted node pays to the same key. Randomness lives here, never in
- * consensus/.
+ * the pair in the store's meta records, so a restarted node pays to the same key. Randomness lives here,
+ * never in consensus/.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { keyScript, publicKeyOf } from '../consensus/index.ts';
@@ -27,7 +27,8 @@ export function createMemoryKeyStore(secret?: Uint8Array, knownPublicKey?: Uint8
   if (sk.length !== 32) throw new RangeError(`a secret key is 32 bytes, got ${sk.length}`);
   if (knownPublicKey && knownPublicKey.length !== 32) throw new RangeError('a public key is 32 bytes');
   const publicKey = knownPublicKey ?? publicKeyOf(sk);
-  // The node never signs with it (it has no wallet), so only the public key is kept; openNode stores the secret.
+  // The node never signs with it (it has no wallet), so only the public key is kept; openNode stores the
+  // secret.
   const key: MiningKey = Object.freeze({ publicKey, script: keyScript(publicKey) });
   return { miningKey: () => key };
 }
