@@ -1,7 +1,7 @@
 /**
  * Persistence behind one interface. The default is an embedded LevelDB (`classic-level`, prebuilt binaries, no
- * compiler at install), as Bitcoin Core and bcoin keep their block index and chainstate; tests use
- * `memory-level`, the same abstract-level interface.
+ * compiler at install), as Bitcoin Core and bcoin keep their block index and chainstate; tests and nodes run
+ * with `--in-memory` use `memory-level`, the same abstract-level interface.
  *
  * Layout (one database per node, keys are strings):
  *   m:<name>   meta: schema, network, node id, mining key pair, peers, tip
