@@ -9,11 +9,8 @@
  *   or an exclusive end can be 2^32, so every range is one call.
  *
  * Shape: four nonces per iteration, one per i32x4 lane, through a hand-written one-round-per-iteration loop
- * over a message schedule kept in linear memory. Measured, V8 in Node 20 on a 2-core x86-64 with AVX2:
- * an earlier team measurement had this loop form at 4.35 MH/s and a fully unrolled one at 3.64 MH/s; here
- * (bench/kernels-quick.ts style, best of 4 x 2 s) this file ran at ~5.8 MH/s and a variant unrolled eight
- * rounds per iteration with rotating variable names (the trick that helps the js kernel) at ~5.35 MH/s,
- * so the plain loop stays.
+ * over a message schedule kept in linear memory. It beat both a fully unrolled loop and the eight-rounds,
+ * rotated-names variant that helps the js kernel (see docs/decisions.md, "Kernel shapes").
  *
  * SHA-256 per FIPS 180-4: functions §4.1.2, constants §4.2.2, padding §5.1.1, initial value §5.3.3,
  * computation §6.2.2. Work skipped because it does not depend on the nonce or is never read:

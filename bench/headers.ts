@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- headers`: how fast `chainsim headers verify` checks headers.
- * Target (issue 2): at least 100,000 headers/s.
+ * Target: at least 100,000 headers/s.
  *
  * Two inputs: the 439 real mainnet headers (verified in-process, repeatedly), and a generated regtest chain
  * of 200,000 headers verified by the real command (dist/cli/main.js) five times, whose own timing excludes

@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- hostile`: what hostile peers and clients cost a node now (docs/peers.md): registering 100,000
- * peers, listing the tips of a 50,000-block tree, replacing a chain with it and refusing 100 MB of junk, `GET /mine` with a peer that never answers, and a sync from a peer
- * that keeps sending blocks the node has. Prints a table and writes bench/results/hostile.json.
+ * `npm run bench -- hostile`: what hostile peers and clients cost a node (docs/peers.md): registering 100,000
+ * peers, listing the tips of a 50,000-block tree, replacing a chain with it and refusing 100 MB of junk,
+ * `GET /mine` with a peer that never answers, and a sync from a peer that keeps sending blocks the node has.
+ * Prints a table and writes bench/results/hostile.json.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';

@@ -1,7 +1,7 @@
 /**
- * Quick single-thread throughput of the js and wasm-simd kernels (not the team's full bench).
+ * Quick single-thread throughput of the js and wasm-simd kernels (`npm run bench -- mining` is the full one).
  * Run: node --import tsx bench/kernels-quick.ts [seconds-per-kernel, default 2], after `npm run build`: it
- * runs the built kernels in dist/ (through tsx the js kernel measured about 2x slower).
+ * runs the built kernels in dist/ (see docs/decisions.md, "Benchmarks run the built code").
  * Each kernel scans a random header with an impossible target (all zero bytes: no hash is <= 0 save the
  * all-zero one), so every nonce is hashed, in chunks so the clock is checked between them.
  */

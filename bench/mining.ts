@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- mining`: proof-of-work throughput, cancellation and coexistence with HTTP (issue 3, item 5).
+ * `npm run bench -- mining`: proof-of-work throughput, cancellation and coexistence with HTTP.
  *
- * Measured in one run, on the built code in dist/ (through tsx, hot paths ran about 2x slower):
+ * Measured in one run, on the built code in dist/ (see docs/decisions.md, "Benchmarks run the built code"):
  *   - every kernel that loads here, through the real Piscina pool and scheduler at 1..N threads (N = cores),
  *     each for a fixed duration, repeated; the same kernel in this thread with no pool, for the pool's cost;
  *   - the naive baseline: node:crypto `createHash('sha256')` twice per nonce over the 80-byte header;

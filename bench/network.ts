@@ -1,18 +1,18 @@
 /**
  * `npm run bench -- network`: start-up time and memory per node for 6, 32 and 64 nodes, and the API's
- * latency while every node mines. Targets (issue 5): 64 nodes up in ≤ 5 s at ≤ 25 MB RSS per node;
+ * latency while every node mines. Targets: 64 nodes up in ≤ 5 s at ≤ 25 MB RSS per node;
  * p99 of `GET /node/id` ≤ 5 ms while all nodes mine continuously.
  *
  * Latency is measured two ways over 6 nodes, with the pool idle and with every node mining: closed-loop (4
  * requests in flight, each sent when one answers: as fast as the machine allows, so the client's own work and
  * queueing on the 2 cores set the tail) and open-loop at a fixed 500 requests a second (what a request meets
  * when users and scripts probe the nodes, the case the target is about; a bare node:net client, so that its
- * own CPU and garbage collections stay out of the figure as far as they can on shared cores). Mining starts from genesis, where the
- * sim network's difficulty is low, so blocks come several times a second (blocks 12 to 23 four times faster
- * still: the first retarget's window starts at the genesis time, months ago) until retargeting (every 12
- * blocks, at most 4x) slows them to one per 5 s; and in those first seconds each node's V8 compiles its
- * block-handling code. So the first 4 s of mining are measured apart (open loop), and the rest from 12 s after the start;
- * the table counts the blocks found during each measurement.
+ * own CPU and garbage collections stay out of the figure as far as they can on shared cores). Mining starts
+ * from genesis, where the sim network's difficulty is low, so blocks come several times a second (blocks 12
+ * to 23 four times faster still: the first retarget's window starts at the genesis time, months ago) until
+ * retargeting (every 12 blocks, at most 4x) slows them to one per 5 s; and in those first seconds each
+ * node's V8 compiles its block-handling code. So the first 4 s of mining are measured apart (open loop), and
+ * the rest from 12 s after the start; the table counts the blocks found during each measurement.
  *
  * Each size runs in a fresh process (bench/network-child.ts), so memory is not shared between runs, and in
  * the configuration `npm run simulate` runs by default: chains in LevelDB, info logs to a file per node. One

@@ -1,15 +1,14 @@
 /**
  * `npm run bench -- propagation`: how fast a block reaches every node, and how fast a fresh node syncs.
- * Targets (issue 4): median ≤ 10 ms for 6 nodes, ≤ 100 ms for 32 nodes (the old Python project: 1.74 s for
- * 6 nodes on this machine); a fresh node syncs a 5,000-block chain in ≤ 3 s.
+ * Targets: median ≤ 10 ms for 6 nodes (where the old Python project took 1.74 s), ≤ 100 ms for 32 nodes; a
+ * fresh node syncs a 5,000-block chain in ≤ 3 s.
  *
  * Propagation runs the real simulator (one worker thread per node, full mesh, regtest so mining is
  * instant): GET /mine on a random node, then the time from that node connecting its block until the last
  * node has it as its tip, from the nodes' own timestamps (performance.timeOrigin + now(), comparable
  * across threads). Each size runs twice: with the nodes pushing blocks to each other through the manager's
  * message ports (the default), and over HTTP (`--relay http`, as between nodes in separate processes). Sync
- * runs two nodes in this process: one with a 5,000-block chain, one fresh that gets
- * `GET /block/new`.
+ * runs two nodes in this process: one with a 5,000-block chain, one fresh that gets `GET /block/new`.
  */
 import { runSimulation } from '../dist/sim/run.js';
 import { silentLogger } from '../dist/runtime/logger.js';

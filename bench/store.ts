@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- store`: persistence (issue 7). Targets: a node restarts with a 10,000-block chain in
+ * `npm run bench -- store`: persistence. Targets: a node restarts with a 10,000-block chain in
  * ≤ 2 s; connecting blocks to the store keeps pace with mining (blocks/s with 100 transactions each).
  *
  * Everything runs on a real LevelDB in a temporary directory. Blocks are built here and connected the way a

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- tx`, HTTP part: one regtest node in its own thread, so the load generator in the main
  * thread does not share its event loop. It mines a coinbase with `outputs` outputs to the bench key, matures it,
- * serves HTTP on a free loopback port (the listening starts first: nothing reaches it before it reports) and reports the coinbase's txid. Signatures are verified in a pool of
- * `verifyThreads` threads (as `chainsim node run` does), or in the node's thread when it is 0. On request it pre-fills the signature
- * cache, for the run that measures everything but signature verification.
+ * serves HTTP on a free loopback port (it listens before the node has its chain: nothing reaches it before it
+ * reports) and reports the coinbase's txid. Signatures are verified in a pool of `verifyThreads` threads (as
+ * `chainsim node run` does), or in the node's thread when it is 0. On request it pre-fills the signature cache,
+ * for the run that measures everything but signature verification.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';

@@ -3,8 +3,8 @@
  *
  * - BIP-340 verifications per second in one thread, with @noble/curves (pure JavaScript, the reference) and
  *   with libsecp256k1 in WebAssembly and, where it is built, native (runtime/secp256k1.ts: nodes verify with the
- *   native build when there is one), and through the node's signature pool
- *   (node/verifier.ts, one thread per core);
+ *   native build when there is one), and through the node's signature pool (node/verifier-pool.ts, one thread
+ *   per core);
  * - transactions accepted per second by one node over HTTP (target: at least 2,000): a regtest node in a worker
  *   thread, 2,000 one-input payments posted over loopback with 16 requests in flight (keep-alive, through the
  *   lean client `postLoad` in lib.ts: the load generator shares the machine's cores with the node).

@@ -3,14 +3,15 @@
  * loader that runs it (dist/runtime/worker-loader.cjs), both from tsc's output in dist/.
  *
  * Every node is a worker thread with its own V8 isolate, so whatever a worker loads, compiles and runs at
- * start-up is paid once per node (64 nodes on 2 cores must be up in ≤ 5 s). Hence:
+ * start-up is paid once per node (64 nodes on 2 cores must be up in ≤ 5 s). Hence (the measurements are in
+ * docs/decisions.md, "Every node starts from one V8 code cache, made by a rehearsal" and "What else a node
+ * does not pay at start-up"):
  * - one bundle, not ~200 module files to resolve and read;
  * - CommonJS, so the loader can compile it with a V8 code cache (`vm.Script` `cachedData`; ES modules take
  *   none in Node 20) and a worker skips the ESM loader's own start-up;
- * - memory-level is bundled (it was `require`d from node_modules: ~15 ms per worker), and so is classic-level
- *   (LevelDB, what `npm run simulate` uses by default; its addon still loads from node_modules): at 64 nodes
- *   with LevelDB and logs, 19.2 -> 18.5 MB per node; pino-pretty (nodes do not format logs: the manager does)
- *   and the native addons stay outside and load on first use;
+ * - memory-level is bundled instead of `require`d from node_modules, and so is classic-level (LevelDB, what
+ *   `npm run simulate` uses by default; its addon still loads from node_modules); pino-pretty (nodes do not
+ *   format logs: the manager does) and the native addons stay outside and load on first use;
  * - fastify's `node:https` and `node:http2` (which load TLS) are required on first use instead of at start-up:
  *   a node serves plain HTTP/1.1 only.
  */

@@ -61,9 +61,8 @@ static const uint32_t K256[64] __attribute__((aligned(16))) = {
 /*
  * Two independent hashes ("lanes" a and b, two nonces) go through every step side by side. Each
  * SHA256RNDS2 (two rounds) needs the result of the one before, and its latency is longer than its issue
- * interval, so one hash alone leaves the SHA unit idle part of the time. Measured on this project's machine
- * (AMD EPYC, Zen 4, gcc 12 -O3, a C harness calling the scan directly, runs alternated, the host noisy):
- * one lane 11.0-16.8 MH/s, two lanes 16.9-24.9 MH/s; 1.45x to 1.8x in each pair of runs.
+ * interval, so one hash alone leaves the SHA unit idle part of the time (two lanes measured 1.45x to 1.8x
+ * one: see docs/decisions.md, "Kernel shapes").
  */
 
 /* Four rounds t = 4i .. 4i+3 [FIPS 6.2.2 step 3] for both lanes. SHA256RNDS2 does two rounds with W+K from

@@ -1,10 +1,10 @@
 /**
  * The UTXO set in memory, and an overlay that collects changes on top of it.
  *
- * Shaped for the key/value store that comes with persistence (issue 7): a coin lives under its outpoint key
- * (`txid:vout`), every change is a `CoinChanges` map (a coin to put, or `null` to delete) that a store can write
- * as one batch, and a reorg or a block is applied to a `UtxoOverlay` first and committed to the set only when it
- * has succeeded in full, so a block that fails halfway leaves no partial writes.
+ * A coin lives under its outpoint key (`txid:vout`), as in the store; every change is a `CoinChanges` map (a
+ * coin to put, or `null` to delete), which the chain's journal hands the store as part of one batch. A reorg or
+ * a block is applied to a `UtxoOverlay` first and committed to the set only when it has succeeded in full, so a
+ * block that fails halfway leaves no partial writes.
  */
 import { bytesToHex } from '../util/bytes.ts';
 import type { Coin, CoinChanges, CoinView } from '../consensus/index.ts';
@@ -48,7 +48,7 @@ export class UtxoSet implements UtxoView {
     return [...keys].map((k) => [k, this.coins.get(k)!]);
   }
 
-  /** Writes a change-set (the batch a store would write). */
+  /** Applies a change-set (the same changes the store writes). */
   apply(changes: CoinChanges): void {
     for (const [key, coin] of changes) {
       const old = this.coins.get(key);

@@ -3,10 +3,10 @@
  * (`chainsim headers verify`, a node syncing headers).
  *
  * Why not `hash256` (noble's sha256, twice): every call allocates two hasher objects, their DataViews and
- * two digests. Profiling `chainsim headers verify` over 200,000 regtest headers (`node --cpu-prof` on
- * dist/) put ~25% of the time in noble's sha256 and its allocations and another ~14% in the garbage
- * collector. A header is always 80 bytes, so the padding is known in advance and the three compressions
- * (two blocks of the header, one of the 32-byte digest) can run in scratch arrays owned by the hasher.
+ * two digests, and that garbage dominated `headers verify` (see docs/decisions.md, "Verifying headers
+ * without allocating"). A header is always 80 bytes, so the padding is known in advance and the three
+ * compressions (two blocks of the header, one of the 32-byte digest) can run in scratch arrays owned by the
+ * hasher.
  *
  * The compression is the js mining kernel's (sha256-block.ts); test/consensus/header-hasher.test.ts checks
  * the result against node:crypto on random headers.

@@ -16,7 +16,10 @@ import { ConsensusError } from './errors.ts';
 export const OP_RETURN = 0x6a;
 export const OP_1 = 0x51;
 export const OP_PUSHDATA1 = 0x4c;
-/** Most bytes a data output may carry: Core's default -datacarriersize before v30 (83 bytes of script) less OP_RETURN and the push. */
+/**
+ * Most bytes a data output may carry: Core's default -datacarriersize before v30 (83 bytes of script) less
+ * OP_RETURN and the push.
+ */
 export const MAX_DATA_BYTES = 80;
 export const KEY_SIZE = 32;
 export const SIGNATURE_SIZE = 64;
@@ -82,8 +85,8 @@ export function isUnspendable(script: Uint8Array): boolean {
 
 /**
  * The output rule, checked when a block is connected and when the mempool takes a transaction (not in
- * checkTransaction, which stays Core's: the genesis coinbase pays a bare public key and passes it): every output is pay-to-key, or a data output of
- * value 0, and at most one output is data.
+ * checkTransaction, which stays Core's: the genesis coinbase pays a bare public key and passes it): every
+ * output is pay-to-key, or a data output of value 0, and at most one output is data.
  */
 export function checkOutputScripts(outputs: ReadonlyArray<{ value: bigint; script: Uint8Array }>): void {
   let data = 0;

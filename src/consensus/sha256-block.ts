@@ -63,15 +63,11 @@ export function expand(w: Int32Array, from: number, to: number): void {
  *   Ch(x, y, z) = (x & y) ^ (~x & z) (4.2), written z ^ (x & (y ^ z)): 3 operations, not 4;
  *   Maj(x, y, z) = (x & y) ^ (x & z) ^ (y & z) (4.3), written (x & y) | (z & (x | y)): 4, not 5.
  *
- * Measured choices (best of 4 x 2 s, js kernel, 1 thread, this machine):
- *   - plain one-round loop, values shifted h <- g <- ... <- a each round: ~1.2-1.3 MH/s;
- *   - eight rounds per iteration with the variable NAMES rotated instead (a round writes only the new `a`
- *     into the old `h`'s variable and the new `e` into `d`'s; after eight the names line up again):
- *     ~1.5-1.66 MH/s;
- *   - the same with Σ0/Σ1/Ch/Maj as helper functions: ~0.6-0.9 MH/s, as 32 call sites in one loop body
- *     exhaust TurboFan's cumulative inlining budget and stay real calls. So they are written out inline.
- *   - never unrolled all the way: a fully unrolled miner function measured 0.018 MH/s, because V8 does
- *     not optimise functions over ~60 KiB of bytecode.
+ * Eight rounds per iteration with the variable NAMES rotated instead of the values shifted (a round writes
+ * only the new `a` into the old `h`'s variable and the new `e` into `d`'s; after eight the names line up
+ * again); Σ0/Σ1/Ch/Maj written out inline, as 32 call sites in one loop body exhaust TurboFan's inlining
+ * budget; never unrolled all the way, as V8 does not optimise a function that large. Each was measured
+ * against the alternative: see docs/decisions.md, "Kernel shapes".
  */
 export function rounds(s: Int32Array, init: Int32Array, w: Int32Array, from: number, to: number): void {
   let a = init[0]!;

@@ -110,7 +110,7 @@ export interface SignatureCheck {
 
 /**
  * The signature checks of every input of `tx`, in input order, with `spent[i]` the output input i spends. Pure
- * data, so they can be verified elsewhere (a worker thread) and in batches.
+ * data, so they can be verified elsewhere (a worker thread, many checks to a task).
  */
 export function signatureChecks(tx: Transaction, spent: readonly SpentOutput[]): SignatureCheck[] {
   const hashes = sighashes(tx, spent);

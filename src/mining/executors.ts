@@ -14,8 +14,9 @@ export const MIN_SLICE = 2048;
 /**
  * Scans one range with `kernel`. When the task carries a stop flag, the range is scanned in slices and
  * ends early, with the hashes done so far, once the flag is raised: a cancelled job's ranges in flight
- * stop after about 1/RANGE_SLICES of a range (~1.25 ms of CPU at the 10 ms range size) instead of
- * running to the end. Slices are scanned in order, so a found nonce is still the lowest in the range.
+ * stop after about 1/RANGE_SLICES of a range instead of running to the end (see docs/decisions.md, "Short
+ * nonce ranges, cooperative cancellation, a stop flag"). Slices are scanned in order, so a found nonce is
+ * still the lowest in the range.
  */
 export function scanTask(kernel: Kernel, task: RangeTask): RangeResult {
   const t0 = performance.now();

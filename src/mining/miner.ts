@@ -34,7 +34,7 @@ export interface MinerOptions {
   readonly pow: PowClient;
   /** Unix seconds. */
   readonly clock: () => number;
-  /** The coinbase outputs and transactions for a block at `height` on `parent` (payout, mempool selection). */
+  /** The coinbase outputs and transactions for a block on `parent` (payout, mempool selection). */
   readonly content: (parent: TemplateParent) => TemplateContent;
   /** Text in every coinbase (a tag, like pool names in real coinbases). */
   readonly message?: string;

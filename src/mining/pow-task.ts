@@ -20,11 +20,10 @@ let kernel: Kernel | undefined;
 
 /**
  * Puts this pool thread in Linux's SCHED_IDLE class: it then runs only when no ordinary thread wants the CPU,
- * and a node thread woken by a request takes the core at once. Nice 19 (set by Piscina) is not enough for
- * that: under the kernel's EEVDF scheduler a nice-19 thread keeps its core for a few ms after a wake-up, and
- * with the pool saturated that was the tail of the API latency (p99 of `GET /node/id` at 200 to 500 req/s
- * while mining: 6 to 13 ms at nice 19, 4 to 6.5 ms at SCHED_IDLE, bench/network.ts). Node has no call for
- * it, so util-linux's `chrt` sets it by thread id; where that fails (not Linux, no chrt), nice 19 stays.
+ * and a node thread woken by a request takes the core at once. Nice 19 (set by Piscina) is not enough: under
+ * the kernel's EEVDF scheduler a nice-19 thread keeps its core for a few ms after a wake-up (see
+ * docs/decisions.md, "The pool runs at nice 19, in SCHED_IDLE"). Node has no call for it, so util-linux's
+ * `chrt` sets it by thread id; where that fails (not Linux, no chrt), nice 19 stays.
  */
 function enterIdleClass(): void {
   try {

@@ -1,6 +1,7 @@
 /**
- * A node's keys, behind a small interface: in memory for now; persistence (issue 7) will implement the same
- * interface over the node's data directory. Randomness lives here, never in consensus/.
+ * A node's mining key, behind a small interface. The key store holds it in memory; openNode (open.ts) keeps
+ * the pair in the store's meta records, so a restarted node pays to the same key. Randomness lives here,
+ * never in consensus/.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { keyScript, publicKeyOf } from '../consensus/index.ts';
@@ -17,16 +18,17 @@ export interface KeyStore {
 }
 
 /**
- * A store holding one mining key: `secret` when given (32 bytes), else a fresh random one. `publicKey`, when
- * given, is the one derived from `secret` earlier (kept beside it): deriving it costs the first scalar
- * multiplication of the process, ~36 ms to build noble's table, paid again in every node worker otherwise.
+ * A store holding one mining key: `secret` when given (32 bytes), else a fresh random one. `knownPublicKey`,
+ * when given, is the one derived from `secret` earlier (kept beside it): deriving it builds noble's table,
+ * which every node worker would pay again (see docs/decisions.md, "What else a node does not pay at start-up").
  */
 export function createMemoryKeyStore(secret?: Uint8Array, knownPublicKey?: Uint8Array): KeyStore {
   const sk = secret ?? schnorr.utils.randomSecretKey();
   if (sk.length !== 32) throw new RangeError(`a secret key is 32 bytes, got ${sk.length}`);
   if (knownPublicKey && knownPublicKey.length !== 32) throw new RangeError('a public key is 32 bytes');
   const publicKey = knownPublicKey ?? publicKeyOf(sk);
-  // The node never signs with it (it has no wallet); the secret stays here for persistence to save.
+  // The node never signs with it (it has no wallet), so only the public key is kept; openNode stores the
+  // secret.
   const key: MiningKey = Object.freeze({ publicKey, script: keyScript(publicKey) });
   return { miningKey: () => key };
 }

@@ -4,8 +4,8 @@
  * node's state is untouched otherwise.
  *
  * Validation and adoption share the event loop with everything else the node does (util/turns.ts), so a
- * node keeps answering while it checks a long chain: done in one go, 50,000 regtest blocks held a node's
- * loop for 7.7 s; in slices, its longest stall was 17-63 ms (measured on the 2-core machine).
+ * node keeps answering while it checks a long chain (see docs/decisions.md, "`/chain/replace` streams and
+ * yields").
  */
 import type { BlockEntry } from '../chain/block-tree.ts';
 import type { AcceptResult, Chain } from '../chain/chain.ts';
@@ -38,16 +38,12 @@ export interface ReplaceTarget {
 
 /**
  * Blocks in one replacement after genesis (a chain up to this height): a bound on what one request holds and
- * how long it works. 50,000 coinbase-only blocks are 35 MB of JSON (700 bytes each); checking and adopting
- * them took 8-10 s and ~200 MB of memory (measured on the 2-core machine).
+ * how long it works (about 35 MB of JSON and 10 s at the limit: see docs/decisions.md, "`/chain/replace`
+ * streams and yields").
  */
 export const MAX_REPLACE_BLOCKS = 50_000;
 
-/**
- * Work per event-loop turn: other requests wait at most about this long (the median stall measured 6 ms). The
- * yields themselves cost nothing measurable: 50,000 blocks took 8-12 s in 1 ms turns, 8-10 s in 5 ms turns and
- * 9-11 s in 20 ms turns (run-to-run noise on a shared 2-core machine).
- */
+/** Work per event-loop turn: other requests wait at most about this long; the yields cost nothing measurable. */
 export const REPLACE_TURN_MS = 5;
 
 export interface ReplaceOptions {

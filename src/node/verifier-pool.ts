@@ -68,9 +68,10 @@ export function createPoolVerifier(opts: PoolVerifierOptions = {}): SignatureVer
   let inFlight = 0;
   let scheduled = false;
 
-  // A task costs far more to hand over than one signature costs to check, so a thread gets everything that
-  // has queued up while it was busy: when the pool is idle a transaction goes at once (after the current
-  // turn of the event loop, so that one burst travels together); under load, batches grow by themselves.
+  // A task costs far more to hand over than one signature costs to check (see docs/decisions.md, "A signature
+  // pool for standalone nodes, inline verification in the simulator"), so a thread gets everything that has
+  // queued up while it was busy: when the pool is idle a transaction goes at once (after the current turn of
+  // the event loop, so that one burst travels together); under load, batches grow by themselves.
   const pump = (): void => {
     scheduled = false;
     while (inFlight < threads && queue.length > 0) {

@@ -3,7 +3,8 @@
  * pino writes JSON lines; pino-pretty formats them in the thread that writes the file (no transport thread per
  * node: 64 nodes would mean 64 extra threads). Simulator nodes do not format at all: their pino sends each line
  * to the manager (createLineLogger), which formats every node's lines with one formatter into that node's file
- * (createLogSink), so no node pays for loading pino-pretty (~40 ms of CPU and ~1.7 MB a node, measured).
+ * (createLogSink), so no node loads pino-pretty (see docs/decisions.md, "What else a node does not pay at
+ * start-up").
  */
 import { mkdirSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,9 +42,9 @@ export interface FileLogger {
 }
 
 /**
- * A logger whose lines go to `file` through a LogSink, which opens the file at once: pino-pretty's own
- * destination opened it asynchronously, and a process that exited first (a busy port) died in its exit
- * hook with "sonic boom is not ready yet".
+ * A logger whose lines go to `file` through a LogSink, which opens the file at once: with a destination that
+ * opens it asynchronously, a process that exits first (a busy port) dies in its exit hook with "sonic boom is
+ * not ready yet".
  */
 export function createFileLogger(opts: FileLoggerOptions): FileLogger {
   const sink = createLogSink(opts.file, opts.onError);

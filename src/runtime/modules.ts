@@ -1,8 +1,8 @@
 /**
  * Files that worker threads load. Worker threads always run the compiled build (dist/): Node 20 applies a
  * loader given with `--import` (tsx, used by the tests) to the main thread only, so a worker cannot load
- * `.ts` sources. Code running from src/ (tests) therefore points its workers at the matching file in dist/;
- * `npm test` builds first. `extension` is the built file's (`.cjs` for the node worker's loader bundle).
+ * `.ts` sources. Code running from src/ (tests) therefore points its workers at the matching file in dist/,
+ * which `npm run build` makes. `extension` is the built file's (`.cjs` for the node worker's loader bundle).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -3,14 +3,14 @@
  *
  * - native: the system's libsecp256k1 (Debian's libsecp256k1-dev, with its schnorrsig module) through a small
  *   N-API addon, `chainsim_secp256k1` in the optional `chainsim-native` package (native/), built by `npm ci`
- *   when the library's headers are installed. About 0.05 ms a signature here.
+ *   when the library's headers are installed.
  * - wasm: the `tiny-secp256k1` package of bitcoinjs, libsecp256k1 compiled to WebAssembly, which works
- *   everywhere. About 0.3 ms a signature here.
+ *   everywhere.
  *
- * Both are 5 to 30 times faster than @noble/curves' pure-JS big-integer arithmetic (`npm run bench -- tx`),
- * which is what lets one node accept thousands of signed transactions a second. The first verification loads
- * the native build if it is there and the wasm one otherwise, synchronously: instantiating the wasm's 1.2 MB
- * costs about 15 ms, which a simulator worker that never sees a transaction should not pay at start-up.
+ * Both are several times faster than @noble/curves' pure-JS arithmetic, which is what lets one node accept
+ * thousands of signed transactions a second (see docs/decisions.md, "libsecp256k1 for verification, noble for
+ * signing"). The first verification loads the native build if it is there and the wasm one otherwise,
+ * synchronously, so a simulator worker that never sees a transaction does not pay for the wasm at start-up.
  * Signing and key derivation stay with @noble/curves (consensus/sighash.ts), which also verifies messages that
  * are not 32 bytes long (BIP-340 allows any length; the wasm binding takes 32).
  */

@@ -3,14 +3,10 @@
  *
  * Besides the main thread, a Node.js process starts with helper threads: V8's platform workers, which compile
  * optimised code and mark and sweep the heap concurrently for every isolate (every node worker), and libuv's
- * pool, which does file-system work (LevelDB, log files). In the first seconds of mining, blocks come several
- * times a second, all six nodes take each one at once, and V8's helpers used about as much CPU as the node
- * threads themselves while they optimised the same hot code in each isolate; on two cores, a request then
- * waited behind them. At a lower priority they use the gaps instead. `GET /node/id` p99 at 500 req/s in the
- * first 4 s of mining, 6 nodes on the 2-core machine, six alternating pairs of runs: 4.4 to 6.4 ms with them
- * at nice 10, 5.7 to 8.1 ms at nice 0; five of the six pairs favoured nice 10 (a noisy, shared machine).
- * Their work still gets done, in the gaps: V8 does not block on a helper that has not started (the thread
- * that waits for a parallel job does the work itself).
+ * pool, which does file-system work (LevelDB, log files). In the first seconds of mining they optimise the same
+ * hot code in every isolate and a request waits behind them; at a lower priority they use the gaps instead (see
+ * docs/decisions.md, "V8's and libuv's helper threads at nice 10"). Their work still gets done: V8 does not
+ * block on a helper that has not started (the thread that waits for a parallel job does the work itself).
  */
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -50,10 +46,9 @@ const HELPER_NICE = 10;
  * isolates still to come, and V8's and libuv's helper threads at a lower priority.
  */
 export function tuneThreads(log: Logger): void {
-  // Threads created from here on run without V8's memory reducer (V8 reads the flag when it sets up an
-  // isolate's heap). The reducer starts full GCs of its own in a heap that has gone quiet after allocating,
-  // to shrink it: each paused a mining node for 6 to 18 ms while it had requests to answer (measured with
-  // 6 nodes on the 2-core machine). Heaps still shrink at their ordinary full GCs.
+  // Isolates set up from here on run without V8's memory reducer, whose own full GCs of a quiet heap pause a
+  // node that has requests to answer (see docs/decisions.md, "Node workers run without V8's memory reducer").
+  // Heaps still shrink at their ordinary full GCs.
   setFlagsFromString('--no-memory-reducer');
   // V8's and libuv's helper threads give way to the nodes.
   const helpers = lowerHelperThreads(HELPER_NICE);

@@ -3,14 +3,15 @@
  * build:worker`): it compiles `workerData.bundle` (the simulator's: dist/node/worker.bundle.cjs, whose entry is
  * node/worker.ts) with the V8 code cache handed over in `workerData.codeCache`, and runs it.
  *
- * Every worker is a new V8 isolate that would otherwise parse and compile the same 0.8 MB of JavaScript again,
- * function by function as its work reaches them. So before any node starts, the manager runs this loader once
- * as a throwaway worker with `workerData.rehearsal`: it compiles the bundle, rehearses a node's start-up and
- * block path on scratch nodes (the bundle's `rehearse` export: node/rehearsal.ts), hands over `Script.createCachedData()` (which holds every
- * function compiled so far) and ends. Every node starts from that cache: less CPU at start-up (~125 -> ~65-75
- * ms per node, measured on the 2-core machine), and no node compiles the block path when the first block
- * arrives. A throwaway worker rather than the first node, so that the rehearsal's garbage dies with it. A
- * cache V8 does not accept (another Node.js build) is ignored and the bundle compiles as usual.
+ * Every worker is a new V8 isolate that would otherwise parse and compile the same JavaScript again, function
+ * by function as its work reaches them. So before any node starts, the manager runs this loader once as a
+ * throwaway worker with `workerData.rehearsal`: it compiles the bundle, rehearses a node's start-up and block
+ * path on scratch nodes (the bundle's `rehearse` export: node/rehearsal.ts), hands over
+ * `Script.createCachedData()` (which holds every function compiled so far) and ends. Every node starts from
+ * that cache, and none compiles the block path when the first block arrives (see docs/decisions.md, "Every
+ * node starts from one V8 code cache, made by a rehearsal"). A throwaway worker rather than the first node, so
+ * that the rehearsal's garbage dies with it. A cache V8 does not accept (another Node.js build) is ignored and
+ * the bundle compiles as usual.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,10 +1,10 @@
 /**
  * Persistence behind one interface. The default is an embedded LevelDB (`classic-level`, prebuilt binaries, no
- * compiler at install), as Bitcoin Core and bcoin keep their block index and chainstate; tests use
- * `memory-level`, the same abstract-level interface.
+ * compiler at install), as Bitcoin Core and bcoin keep their block index and chainstate; tests and nodes run
+ * with `--in-memory` use `memory-level`, the same abstract-level interface.
  *
  * Layout (one database per node, keys are strings):
- *   m:<name>   meta: schema, network, node id, mining key, peers, tip
+ *   m:<name>   meta: schema, network, node id, mining key pair, peers, tip
  *   h:<hash>   block index record (header, height, status)
  *   b:<hash>   block bytes (Bitcoin serialisation)
  *   u:<txid>:<vout>  unspent coin
@@ -330,9 +330,10 @@ class LevelStore implements ChainStore {
   }
 }
 
-// The LevelDB bindings load on first use, so a node without a data directory never loads a native addon.
-// memory-level is plain JavaScript and imported at once, so the node worker's bundle carries it (a require
-// from node_modules cost each worker ~15 ms at start-up).
+// classic-level loads on first use, so a node without a data directory never loads a native addon;
+// scripts/build-worker.mjs bundles it by rewriting `requireCjs('classic-level')`, so keep that spelling.
+// memory-level is imported at once, so the node worker's bundle carries it (see docs/decisions.md, "What else
+// a node does not pay at start-up").
 const requireCjs = createRequire(import.meta.url);
 
 /** An embedded LevelDB at `path` (created when missing). */

@@ -1,7 +1,7 @@
 /**
  * Kernel selection. `native` (SHA-NI) when it was built and the CPU has SHA extensions, else `wasm-simd`
- * (the default everywhere, built by `npm run build`), else the portable `js` reference. A kernel that fails
- * to load falls back to the next one with one warning, never a crash.
+ * (built by `npm run build`), else the portable `js` reference. A kernel that fails to load falls back to
+ * the next one with one warning, never a crash.
  */
 import { createJsKernel } from './js.ts';
 import { createNativeKernel } from './native.ts';

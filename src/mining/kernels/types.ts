@@ -1,6 +1,7 @@
 /**
  * The proof-of-work kernel contract. Every kernel (js, wasm-simd, native) implements `scan` over the same
- * inputs and must return the same answer; test/mining/kernels-js-wasm.test.ts and test/mining/kernel-native.test.ts checks each against node:crypto.
+ * inputs and must return the same answer; test/mining/kernels-js-wasm.test.ts and kernel-native.test.ts
+ * check each against node:crypto.
  */
 
 export type KernelName = 'js' | 'wasm-simd' | 'native';
