@@ -13,8 +13,7 @@
 import { runSimulation } from '../dist/sim/run.js';
 import { silentLogger } from '../dist/runtime/logger.js';
 import { httpJSON } from '../dist/net/http-client.js';
-import { createNode } from '../dist/node/node.js';
-import { hostNode } from '../dist/node/host.js';
+import { startNode } from '../dist/node/start.js';
 import { createPowScheduler } from '../dist/mining/scheduler.js';
 import { createInlineExecutor } from '../dist/mining/executors.js';
 import { selectKernel } from '../dist/mining/kernels/index.js';
@@ -91,7 +90,12 @@ async function fullSync(length: number) {
   const kernel = selectKernel('auto').kernel;
   const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
   const logger = silentLogger();
-  const a = createNode({ params, pow: scheduler.addClient({ name: 'a' }), logger });
+  const { node: a, close: closeA } = await startNode({
+    params,
+    pow: scheduler.addClient({ name: 'a' }),
+    logger,
+    listen: { port: 0 },
+  });
   // Build the chain directly (regtest: about two hashes per block).
   let t0 = performance.now();
   for (let i = 0; i < length; i++) {
@@ -102,18 +106,21 @@ async function fullSync(length: number) {
   // Built past the node's own path: mark it stored (in memory), so the node reports it.
   await a.persist();
   const buildS = (performance.now() - t0) / 1000;
-  const b = createNode({ params, pow: scheduler.addClient({ name: 'b' }), logger });
-  const ha = await hostNode({ node: a, port: 0 });
-  const hb = await hostNode({ node: b, port: 0 });
-  b.peers.register([{ id: a.id, address: ha.address }]);
+  const b = await startNode({
+    params,
+    pow: scheduler.addClient({ name: 'b' }),
+    logger,
+    listen: { port: 0 },
+  });
+  b.node.peers.register([{ id: a.id, address: a.address }]);
   t0 = performance.now();
-  const res = await httpJSON<{ blocksAdded: number; height: number }>(`http://${hb.address}/block/new`, {
+  const res = await httpJSON<{ blocksAdded: number; height: number }>(`http://${b.node.address}/block/new`, {
     timeoutMs: 600_000,
   });
   const syncS = (performance.now() - t0) / 1000;
   if (res.height !== length) throw new Error(`fresh node reached ${res.height}, expected ${length}`);
-  await ha.close();
-  await hb.close();
+  await closeA();
+  await b.close();
   await scheduler.close();
   return {
     blocks: length,
