@@ -14,7 +14,12 @@ import { AdvertiseError, advertisedAddress } from '../../../src/net/address.ts';
 import { MAX_PEERS } from '../../../src/net/peers.ts';
 import { NODE_ADDRESS_HEADER, NODE_ID_HEADER, type RelayLimits } from '../../../src/net/relay.ts';
 import { buildServer } from '../../../src/node/http/server.ts';
-import { type ChainsimNode, createNode, MINE_CATCH_UP_MS, MINE_RELAY_WAIT_MS } from '../../../src/node/node.ts';
+import {
+  type ChainsimNode,
+  createNode,
+  MINE_CATCH_UP_MS,
+  MINE_RELAY_WAIT_MS,
+} from '../../../src/node/node.ts';
 import { hostNode } from '../../../src/node/host.ts';
 import { openNode } from '../../../src/node/open.ts';
 import { buildManagerServer } from '../../../src/sim/http.ts';

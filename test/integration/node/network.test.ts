@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { blockHash, blockToJSON, type Block, decodeBlock, encodeBlock } from '../../../src/consensus/index.ts';
+import {
+  blockHash,
+  blockToJSON,
+  type Block,
+  decodeBlock,
+  encodeBlock,
+} from '../../../src/consensus/index.ts';
 import { mineOn, missTarget } from '../../helpers/chain.ts';
 import {
   connectAll,
