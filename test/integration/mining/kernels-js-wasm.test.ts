@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import { createJsKernel } from '../../../src/mining/kernels/js.ts';
 import { type Kernel, type ScanResult, targetToInternalBytes } from '../../../src/mining/kernels/types.ts';
 import { createWasmKernel } from '../../../src/mining/kernels/wasm.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const MAX_NONCE = 0xffffffff;
 

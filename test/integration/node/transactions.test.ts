@@ -3,7 +3,6 @@
  * mined before the first spend; trivial difficulty makes that quick).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   blockSubsidy,
@@ -26,10 +25,13 @@ import {
   testScheduler,
   type TestNode,
 } from '../../helpers/nodes.ts';
+import { testKey } from '../../helpers/tx.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
-const newWallet = (): Wallet => walletFromSecret(new Uint8Array(randomBytes(32)), params);
+/** Wallets with fixed, distinct keys, so every run pays the same addresses. */
+let wallets = 0;
+const newWallet = (): Wallet => walletFromSecret(testKey(`wallet ${wallets++}`).secret, params);
 const aux = () => new Uint8Array(32);
 
 interface Balance {
@@ -293,7 +295,7 @@ describe('transactions between nodes over HTTP', () => {
 });
 
 function newWalletOn(network: 'sim'): string {
-  return walletFromSecret(new Uint8Array(randomBytes(32)), networks[network]).address;
+  return walletFromSecret(testKey(`wallet ${wallets++}`).secret, networks[network]).address;
 }
 
 function encodeHex(tx: Transaction): string {

@@ -14,6 +14,9 @@ import {
 } from '../../../src/consensus/index.ts';
 import { bytesToHex, hexToBytes, utf8 } from '../../../src/util/bytes.ts';
 import { publicVectors } from '../../helpers/vectors.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 describe('SHA-256 known answers (FIPS 180-4, Core crypto_tests)', () => {
   for (const kat of publicVectors.sha256_kat) {

@@ -19,6 +19,9 @@ import {
 } from '../../../src/consensus/index.ts';
 import { bytesToHex, hexToBytes, reverseBytes } from '../../../src/util/bytes.ts';
 import { publicVectors, readVector } from '../../helpers/vectors.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const sha256d = (data: Uint8Array): string =>
   createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');

@@ -8,6 +8,9 @@ import {
   verifyMerkleBranch,
 } from '../../../src/consensus/index.ts';
 import { publicVectors } from '../../helpers/vectors.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const txidArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => displayFromInternal(b));
 

@@ -12,6 +12,9 @@ import {
   targetToBits,
 } from '../../../src/consensus/index.ts';
 import { publicVectors } from '../../helpers/vectors.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const reason = (r: string) => (e: unknown) => e instanceof ConsensusError && e.reason === r;
 

@@ -12,6 +12,9 @@ import {
   networks,
 } from '../../../src/consensus/index.ts';
 import { extend, mineOn, retargetParams, solve } from '../../helpers/chain.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const NOW = 2_000_000_000;
 const reason = (r: string) => (e: unknown) => {

@@ -19,6 +19,9 @@ import {
 import { bytesToHex } from '../../../src/util/bytes.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { spendTx, testKey, type TestKey } from '../../helpers/tx.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+const seed = seedProperties();
 
 const params: NetworkParams = Object.freeze({
   ...networks.regtest,
@@ -149,9 +152,12 @@ describe('UTXO set property (fast-check)', () => {
           assert.equal(chain.utxos.totalValue, schedule);
         }
       }),
-      { numRuns: 50, seed: 6, endOnFailure: true },
+      { numRuns: 50, endOnFailure: true },
     );
-    assert.ok(reorgs > 0, 'the generator produced no reorg');
-    assert.ok(txsConfirmed > 0 && failures > 0, 'the generator produced no transaction or no invalid block');
+    assert.ok(reorgs > 0, `seed ${seed}: the generator produced no reorg`);
+    assert.ok(
+      txsConfirmed > 0 && failures > 0,
+      `seed ${seed}: the generator produced no transaction or no invalid block`,
+    );
   });
 });

@@ -20,6 +20,9 @@ import {
 import { type ScanResult, targetToInternalBytes } from '../../../src/mining/kernels/types.ts';
 import { hexToBytes, writeU32LE } from '../../../src/util/bytes.ts';
 import { publicVectors } from '../../helpers/vectors.ts';
+import { seedProperties } from '../../helpers/seed.ts';
+
+seedProperties();
 
 const availability = nativeAvailability();
 const skip: string | false = availability.available
