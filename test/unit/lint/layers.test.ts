@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { ESLint } from 'eslint';
-import { LAYERS } from '../../../eslint.config.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+// eslint.config.js is JavaScript without type declarations: a path held in a string is not resolved by tsc,
+// so the import is typed here.
+const config: string = '../../../eslint.config.js';
+const { LAYERS } = (await import(config)) as { LAYERS: readonly string[] };
 const eslint = new ESLint({ cwd: root });
 
 /** The layer-rule messages ESLint reports for `code` linted as the file `path` (relative to the root). */
@@ -40,7 +43,7 @@ test('every folder of src/ may import the layers below it and no other', async (
     for (const [j, other] of LAYERS.entries()) {
       if (other === layer) continue;
       const errors = await layerErrors(fileOf[layer]!, `export * from '../${other}/anything.ts';\n`);
-      const allowed = j < i && !(layer === 'consensus' && other === 'runtime');
+      const allowed: boolean = j < i && !(layer === 'consensus' && other === 'runtime');
       assert.equal(
         errors.length,
         allowed ? 0 : 1,
