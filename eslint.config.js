@@ -32,7 +32,7 @@ const consensusForbidden = [
 /**
  * The layer map (DESIGN.md, docs/architecture.md), bottom first: each folder of src/ may import only the folders
  * below it. One rule per folder, so an upward or sideways import fails `npm run lint`
- * (test/unit/lint-layers.test.ts checks that it does).
+ * (test/unit/lint/layers.test.ts checks that it does).
  */
 export const LAYERS = [
   'util',

@@ -46,6 +46,12 @@ export interface MineOptions {
   payout?: readonly TxOutput[];
 }
 
+/**
+ * Distinct blocks on one parent, the same in every run: counted up from far above the small extra-nonces
+ * tests pass themselves.
+ */
+let nextExtraNonce = 1n << 40n;
+
 /** A valid block on `parent` (mined), with its time `parent.time + 1` unless given. */
 export function mineOn(parent: BlockEntry, params: NetworkParams, opts: MineOptions = {}): Block {
   const template = createBlockTemplate({
@@ -54,7 +60,7 @@ export function mineOn(parent: BlockEntry, params: NetworkParams, opts: MineOpti
     now: opts.time ?? parent.time + 1,
     coinbaseOutputs: opts.payout ?? [PAYOUT],
     ...(opts.txs ? { txs: opts.txs } : {}),
-    extraNonce: opts.extraNonce ?? BigInt(Math.floor(Math.random() * 2 ** 48)),
+    extraNonce: opts.extraNonce ?? nextExtraNonce++,
   });
   const header = opts.time === undefined ? template.header : { ...template.header, time: opts.time };
   let block: Block = { header: solve(header, params), txs: template.txs };

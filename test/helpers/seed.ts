@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 /**
  * Seeds for randomised tests: `CHAINSIM_SEED=<n>` replays a run; otherwise each call picks one. Tests put the
  * seed in their assertion messages (and fast-check prints it too), so a failure can be reproduced.
@@ -22,4 +24,21 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Seeds every fast-check property of this test file (node:test runs each file in its own process) from
+ * testSeed(), and makes a failure's report end with the variable that replays it. Returns the seed, for the
+ * file's own assertion messages.
+ */
+export function seedProperties(): number {
+  const seed = testSeed();
+  fc.configureGlobal({
+    seed,
+    reporter: (details) => {
+      if (details.failed)
+        throw new Error(`${fc.defaultReportMessage(details)}\nCHAINSIM_SEED=${seed} replays it`);
+    },
+  });
+  return seed;
 }

@@ -142,6 +142,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
               tip: { type: 'string' },
             },
           },
+          ...errors,
         },
       },
     },
