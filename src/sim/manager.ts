@@ -21,7 +21,7 @@ import { makeCodeCache } from '../runtime/code-cache.ts';
 import { startMiningRequests } from './mining-run.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
-import { NODE_BUNDLE, NODE_WORKER_URL, spawnNodeWorker } from './node-worker.ts';
+import { nodeWorkerFiles, spawnNodeWorker } from './node-worker.ts';
 import { createPushRouter, type PushRouter } from './push-router.ts';
 import { tuneThreads } from '../runtime/threads.ts';
 import type { MiningRun, NodeHandle, ShutdownReport, SimEvents, SimulationOptions } from './types.ts';
@@ -145,9 +145,10 @@ export class Simulation extends EventEmitter<SimEvents> {
    * meanwhile the other core makes the nodes' mining keys and starts the pool.
    */
   private async spawnAll(): Promise<NodeIdAnswer[]> {
+    const files = nodeWorkerFiles();
     const cache = this.codeCache
       ? Promise.resolve(this.codeCache)
-      : makeCodeCache(NODE_WORKER_URL, NODE_BUNDLE, this.log, (m) => this.warn(m));
+      : makeCodeCache(files.loader, files.bundle, this.log, (m) => this.warn(m));
     const keys = this.nodes.map(() => newMiningKey());
     this.codeCache = await cache;
     const results = await Promise.allSettled(

@@ -13,10 +13,17 @@ import { isStoreFailure, StartupError } from '../node/startup-error.ts';
 import { workerModuleUrl } from '../runtime/modules.ts';
 import type { NodeHandle } from './types.ts';
 
-// One bundled file (node/worker.ts and all it imports) run by a small loader with V8's code cache (npm run
-// build:worker, runtime/worker-loader.ts).
-export const NODE_WORKER_URL = workerModuleUrl(import.meta.url, '../runtime/worker-loader', '.cjs');
-export const NODE_BUNDLE = fileURLToPath(workerModuleUrl(import.meta.url, '../node/worker.bundle', '.cjs'));
+/**
+ * The node worker: one bundled file (node/worker.ts and all it imports) run by a small loader with V8's code
+ * cache (npm run build:worker, runtime/worker-loader.ts). Resolved when a simulation starts, not on import, so
+ * commands that import the simulator but start none run without a build.
+ */
+export function nodeWorkerFiles(): { readonly loader: URL; readonly bundle: string } {
+  return {
+    loader: workerModuleUrl(import.meta.url, '../runtime/worker-loader', '.cjs'),
+    bundle: fileURLToPath(workerModuleUrl(import.meta.url, '../node/worker.bundle', '.cjs')),
+  };
+}
 
 type Message<T extends WorkerMessage['type']> = Extract<WorkerMessage, { type: T }>;
 export type TipMessage = Message<'tip'>;
@@ -59,10 +66,11 @@ export function spawnNodeWorker(o: SpawnNodeOptions): Promise<void> {
   handle.powServer = servePowPort(channel.port1, pow);
   handle.state = 'starting';
   handle.exitCode = null;
-  const data: NodeWorkerData = { ...o.data, bundle: NODE_BUNDLE, powPort: channel.port2 };
+  const files = nodeWorkerFiles();
+  const data: NodeWorkerData = { ...o.data, bundle: files.bundle, powPort: channel.port2 };
   // No execArgv: a loader the parent was started with (tsx in tests) would hook every import of every
   // worker, and the workers run the compiled bundle anyway.
-  const worker = new Worker(NODE_WORKER_URL, {
+  const worker = new Worker(files.loader, {
     workerData: data,
     transferList: [channel.port2],
     execArgv: [],
