@@ -5,6 +5,7 @@
  * and which costs more CPU a request afterwards.
  */
 import { type Agent, request } from 'node:http';
+import { ChainsimError } from '../util/errors.ts';
 
 export interface JsonAnswer {
   readonly status: number;
@@ -29,13 +30,12 @@ export interface JsonRequest {
 /** Why a request got no usable answer; the message never carries the answer's own text. */
 export type HttpFailure = 'timeout' | 'network' | 'too-large' | 'aborted';
 
-export class HttpRequestError extends Error {
+export class HttpRequestError extends ChainsimError<HttpFailure> {
   override readonly name = 'HttpRequestError';
-  constructor(
-    readonly kind: HttpFailure,
-    message: string,
-  ) {
-    super(message);
+
+  /** Why it failed (the same as `code`). */
+  get kind(): HttpFailure {
+    return this.code;
   }
 }
 

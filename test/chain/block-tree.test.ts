@@ -12,6 +12,7 @@ import {
   networks,
 } from '../../src/consensus/index.ts';
 import { extend, mineOn, retargetParams, solve } from '../helpers/chain.ts';
+import { fastVerifySchnorr } from '../../src/node/verifier.ts';
 
 const NOW = 2_000_000_000;
 const reason = (r: string) => (e: unknown) => {
@@ -150,7 +151,7 @@ describe('block tree: invalid blocks', () => {
   });
 
   test('a mutated block leaves nothing behind: no index entry, no best header, nothing to store', () => {
-    const chain = createChain({ params: networks.regtest });
+    const chain = createChain({ params: networks.regtest, verifySchnorr: fastVerifySchnorr });
     chain.takeJournal();
     const cb = mineOn(chain.tip, chain.params).txs[0]!;
     const spend = (n: number) => ({

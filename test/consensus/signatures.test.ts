@@ -10,7 +10,7 @@ import {
   verifySchnorr,
 } from '../../src/consensus/index.ts';
 import { existsSync } from 'node:fs';
-import { fastVerifySchnorr } from '../../src/chain/verify.ts';
+import { fastVerifySchnorr } from '../../src/node/verifier.ts';
 import {
   libsecp256k1,
   libsecp256k1VerifySchnorr,
