@@ -44,6 +44,7 @@ export const LAYERS = [
   'mining',
   'wallet',
   'net',
+  'http',
   'node',
   'sim',
   'cli',

@@ -42,6 +42,7 @@ import { bytesToHex } from '../src/util/bytes.ts';
 import { buildPayment, walletFromSecret, type Wallet } from '../src/wallet/wallet.ts';
 import { clearProgress, machine, median, postLoad, printTable, progress, writeResults } from './lib.ts';
 import { createPoolVerifier } from '../src/node/verifier-pool.ts';
+import { fastVerifySchnorr } from '../src/node/verifier.ts';
 import { libsecp256k1, nativeLibsecp256k1, wasmLibsecp256k1 } from '../src/runtime/secp256k1.ts';
 
 const params = networks.regtest;
@@ -178,7 +179,7 @@ function solve(block: Block): Block {
 
 /** The blocks of a chain whose block 1 pays `n` outputs to `script`, matured by 100 more. */
 function fundingChain(script: Uint8Array, n: number): { blocks: Block[]; value: bigint; now: number } {
-  const chain = createChain({ params });
+  const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
   const now = 2_000_000_000;
   const value = blockSubsidy(1, params) / BigInt(n);
   const blocks: Block[] = [];
@@ -197,7 +198,7 @@ function fundingChain(script: Uint8Array, n: number): { blocks: Block[]; value: 
 }
 
 function replay(blocks: readonly Block[], now: number, cache = new SignatureCache()): Chain {
-  const chain = createChain({ params, signatureCache: cache });
+  const chain = createChain({ params, signatureCache: cache, verifySchnorr: fastVerifySchnorr });
   for (const b of blocks) chain.acceptBlock(b, now);
   return chain;
 }
@@ -208,7 +209,7 @@ function inProcess(wallet: Wallet) {
   const txs = payments(wallet, txid(blocks[0]!.txs[0]!), value, BLOCK_TXS, 'block set');
 
   const acceptAll = (chain: Chain): number => {
-    const pool = createMempool({ chain, clock: () => now });
+    const pool = createMempool({ chain, verifySchnorr: fastVerifySchnorr, clock: () => now });
     const t0 = performance.now();
     for (const tx of txs) if (pool.accept(tx).status !== 'accepted') throw new Error('not accepted');
     const s = (performance.now() - t0) / 1000;

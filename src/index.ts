@@ -75,8 +75,10 @@ export {
 } from './consensus/index.ts';
 export { type Chain, type ChainUpdate, createChain } from './chain/chain.ts';
 export { UtxoSet } from './chain/utxo.ts';
-export { fastVerifySchnorr } from './chain/verify.ts';
+export { fastVerifySchnorr } from './node/verifier.ts';
 export { createMempool, type Mempool } from './mempool/mempool.ts';
+export { isPolicyError, POLICY_REASONS, PolicyError, type PolicyReason } from './mempool/policy.ts';
+export { ChainsimError, isChainsimError } from './util/errors.ts';
 export {
   type AddResult,
   type BlockEntry,

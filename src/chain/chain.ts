@@ -21,13 +21,13 @@ import {
   disconnectBlock,
   type DisplayHash,
   type NetworkParams,
+  type SchnorrVerify,
   type Transaction,
   txid,
 } from '../consensus/index.ts';
 import { type BlockEntry, BlockTree, type ChainTip, type ReorgPath } from './block-tree.ts';
 import type { ChainJournal, JournalEntry, StoredChain } from '../store/journal.ts';
 import { SignatureCache, UtxoOverlay, UtxoSet } from './utxo.ts';
-import { fastVerifySchnorr } from './verify.ts';
 
 export interface AcceptResult {
   readonly entry: BlockEntry;
@@ -64,6 +64,11 @@ export interface TxLocation {
 
 export interface ChainOptions {
   readonly params: NetworkParams;
+  /**
+   * BIP-340 verification of the signatures in connected blocks. Chosen by the composition (a node passes
+   * libsecp256k1, node/verifier.ts `fastVerifySchnorr`); consensus' own `verifySchnorr` (noble) works too.
+   */
+  readonly verifySchnorr: SchnorrVerify;
   /** Shared with the mempool, so a transaction verified on arrival is not verified again in its block. */
   readonly signatureCache?: SignatureCache;
 }
@@ -72,6 +77,7 @@ export class Chain {
   readonly tree: BlockTree;
   readonly utxos = new UtxoSet();
   readonly signatureCache: SignatureCache;
+  readonly verifySchnorr: SchnorrVerify;
   private readonly tipListeners = new Set<TipListener>();
   private readonly updateListeners = new Set<UpdateListener>();
   private active: BlockEntry[];
@@ -85,6 +91,7 @@ export class Chain {
   constructor(opts: ChainOptions) {
     this.tree = new BlockTree({ params: opts.params });
     this.signatureCache = opts.signatureCache ?? new SignatureCache();
+    this.verifySchnorr = opts.verifySchnorr;
     this.active = [this.tree.genesis];
     this.tree.onChange = (entry, block) => this.noteEntry(entry, block);
   }
@@ -255,7 +262,7 @@ export class Chain {
 
   private verify(tx: Transaction, spent: readonly Coin[], id: string): void {
     if (this.signatureCache.has(id)) return;
-    checkSignatures(tx, spent, fastVerifySchnorr);
+    checkSignatures(tx, spent, this.verifySchnorr);
     this.signatureCache.add(id);
   }
 

@@ -17,7 +17,6 @@
  * The orphan pool is in orphans.ts, the package fee-rate maths of eviction and selection in packages.ts.
  */
 import type { Chain, ChainUpdate } from '../chain/chain.ts';
-import { fastVerifySchnorr } from '../chain/verify.ts';
 import {
   type Coin,
   type CoinView,
@@ -33,6 +32,7 @@ import {
   keyOf,
   outpointKey,
   parseOutpointKey,
+  type SchnorrVerify,
   type SignatureCheck,
   signatureChecks,
   type Transaction,
@@ -41,12 +41,15 @@ import {
 import type { MempoolEntry } from './entry.ts';
 import { createOrphanage, type Orphanage } from './orphans.ts';
 import { descendants, planEviction, selectByAncestorFeeRate, type Selection } from './packages.ts';
+import { PolicyError } from './policy.ts';
 
 export type { MempoolEntry } from './entry.ts';
 export type { Selection } from './packages.ts';
 
 export interface MempoolOptions {
   readonly chain: Chain;
+  /** BIP-340 verification of the signatures accept() checks itself (the node's composition chooses it). */
+  readonly verifySchnorr: SchnorrVerify;
   /** Minimum fee in units per byte (Core's -minrelaytxfee, which is per kvB). Default 1. */
   readonly minRelayFeeRate?: bigint;
   /** Size limit of the pool in serialised bytes. Default 10 MB. */
@@ -75,6 +78,7 @@ export class Mempool {
   readonly minRelayFeeRate: bigint;
   readonly maxBytes: number;
   private readonly clock: () => number;
+  private readonly verifySchnorr: SchnorrVerify;
   private readonly entries = new Map<string, MempoolEntry>();
   /**
    * Serialised size and txid of each transaction object validated, so that the node's two passes over one
@@ -90,6 +94,7 @@ export class Mempool {
 
   constructor(opts: MempoolOptions) {
     this.chain = opts.chain;
+    this.verifySchnorr = opts.verifySchnorr;
     this.minRelayFeeRate = opts.minRelayFeeRate ?? 1n;
     this.maxBytes = opts.maxBytes ?? 10_000_000;
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
@@ -174,8 +179,8 @@ export class Mempool {
   }
 
   /**
-   * Validates and adds a transaction; then any orphans waiting for it. Throws ConsensusError with Core's
-   * reason when it is refused; the pool is then unchanged. A transaction with an unknown parent is held as
+   * Validates and adds a transaction; then any orphans waiting for it. Throws ConsensusError (a rule broken)
+   * or PolicyError (this pool's policy) with Core's reason when it is refused; the pool is then unchanged. A transaction with an unknown parent is held as
    * an orphan (`status: 'orphan'`).
    */
   accept(tx: Transaction): AcceptOutcome {
@@ -187,7 +192,7 @@ export class Mempool {
   /**
    * What accept() would have to verify for `tx`: its signature checks and txid, or null when there is nothing
    * (its signatures are already verified, or it is an orphan, whose signatures are checked when its parent
-   * arrives). Throws the ConsensusError accept() would throw for any other rule, and changes nothing. This lets
+   * arrives). Throws the error accept() would throw for any other rule, and changes nothing. This lets
    * a node verify in another thread first (node/verifier.ts), mark the txid verified, then accept.
    */
   pendingSignatures(tx: Transaction): { txid: string; checks: SignatureCheck[] } | null {
@@ -209,18 +214,20 @@ export class Mempool {
       this.identities.set(tx, identity);
     }
     const { id, size } = identity;
-    if (this.entries.has(id)) throw new ConsensusError('txn-already-in-mempool', id);
+    if (this.entries.has(id))
+      throw new PolicyError('txn-already-in-mempool', `transaction ${id} is already in the mempool`);
     const params = this.chain.params;
     checkTransaction(tx, params.maxBlockSize);
-    if (isCoinbase(tx)) throw new ConsensusError('coinbase', 'a coinbase is only valid in its block');
+    if (isCoinbase(tx)) throw new PolicyError('coinbase', 'a coinbase is only valid in its block');
     checkOutputScripts(tx.outputs);
-    if (this.chain.findTx(id)) throw new ConsensusError('txn-already-known', `${id} is confirmed`);
+    if (this.chain.findTx(id))
+      throw new PolicyError('txn-already-known', `transaction ${id} is already confirmed`);
     for (const input of tx.inputs) {
       const other = this.spentBy.get(keyOf(input.prevout));
       if (other) {
-        throw new ConsensusError(
+        throw new PolicyError(
           'txn-mempool-conflict',
-          `${keyOf(input.prevout)} is already spent by ${other}`,
+          `input ${keyOf(input.prevout)} is already spent by ${other} in the mempool`,
         );
       }
     }
@@ -242,9 +249,9 @@ export class Mempool {
     const { fee, spent } = checkTxInputs(tx, view, this.chain.height + 1, params);
     const minFee = this.minRelayFeeRate * BigInt(size);
     if (fee < minFee) {
-      throw new ConsensusError(
+      throw new PolicyError(
         'min relay fee not met',
-        `fee ${fee} < ${minFee} (${this.minRelayFeeRate}/byte x ${size} bytes)`,
+        `the fee is ${fee}; this node needs at least ${minFee} (${this.minRelayFeeRate} per byte x ${size} bytes)`,
       );
     }
     return { kind: 'valid', id, size, fee, spent };
@@ -258,7 +265,7 @@ export class Mempool {
     }
     const { id, fee, spent, size } = v;
     if (!this.chain.signatureCache.has(id)) {
-      checkSignatures(tx, spent, fastVerifySchnorr);
+      checkSignatures(tx, spent, this.verifySchnorr);
       this.chain.signatureCache.add(id);
     }
     const parents = new Set<string>();

@@ -4,8 +4,9 @@
  * templates go by highest ancestor fee rate (Core's CreateNewBlock, ancestor packages). Pure reads of the
  * entries: the pool applies what these return.
  */
-import { ConsensusError, type Transaction } from '../consensus/index.ts';
+import type { Transaction } from '../consensus/index.ts';
 import type { MempoolEntry } from './entry.ts';
+import { PolicyError } from './policy.ts';
 
 export type Entries = ReadonlyMap<string, MempoolEntry>;
 
@@ -68,7 +69,11 @@ export function planEviction(entries: Entries, space: PoolSpace, newcomer: Newco
   const { bytes, maxBytes } = space;
   const { size, fee, parents } = newcomer;
   if (bytes + size <= maxBytes) return [];
-  if (size > maxBytes) throw new ConsensusError('mempool full', `${size} bytes exceed the pool`);
+  if (size > maxBytes)
+    throw new PolicyError(
+      'mempool full',
+      `the transaction's ${size} bytes exceed the whole pool (${maxBytes})`,
+    );
   const scored = [...entries.values()].map((e) => {
     let f = 0n;
     let s = 0;
@@ -87,10 +92,7 @@ export function planEviction(entries: Entries, space: PoolSpace, newcomer: Newco
     if (bytes - freed + size <= maxBytes) break;
     if (gone.has(c.id)) continue;
     if (compareRate(fee, size, c.fee, c.size) <= 0) {
-      throw new ConsensusError(
-        'mempool full',
-        'the fee rate is too low to evict anything from the full pool',
-      );
+      throw new PolicyError('mempool full', 'the fee rate is too low to evict anything from the full pool');
     }
     victims.push(c.id);
     for (const d of descendants(entries, c.id)) {
@@ -99,7 +101,7 @@ export function planEviction(entries: Entries, space: PoolSpace, newcomer: Newco
     }
   }
   for (const p of parents) {
-    if (gone.has(p)) throw new ConsensusError('mempool full', `evicting would remove parent ${p}`);
+    if (gone.has(p)) throw new PolicyError('mempool full', `making room would evict its parent ${p}`);
   }
   return victims;
 }

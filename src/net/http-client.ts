@@ -7,6 +7,7 @@
  */
 import { type Agent, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { ChainsimError } from '../util/errors.ts';
 
 export interface JsonAnswer {
   readonly status: number;
@@ -33,15 +34,19 @@ export interface JsonRequest {
 /** Why a request got no usable answer; the message never carries the answer's own text. */
 export type HttpFailure = 'timeout' | 'network' | 'too-large' | 'aborted';
 
-export class HttpRequestError extends Error {
+export class HttpRequestError extends ChainsimError<HttpFailure> {
   override readonly name = 'HttpRequestError';
-  constructor(
-    readonly kind: HttpFailure,
-    message: string,
-    /** What failed, without the URL: the errno code (`ECONNREFUSED`), or what the kind means. */
-    readonly reason: string = kind,
-  ) {
-    super(message);
+  /** What failed, without the URL: the errno code (`ECONNREFUSED`), or what the kind means. */
+  readonly reason: string;
+
+  constructor(kind: HttpFailure, message: string, reason: string = kind) {
+    super(kind, message);
+    this.reason = reason;
+  }
+
+  /** Why it failed (the same as `code`). */
+  get kind(): HttpFailure {
+    return this.code;
   }
 }
 

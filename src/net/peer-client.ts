@@ -5,6 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { HttpRequestError, requestJSON } from './http-client.ts';
+import { ChainsimError } from '../util/errors.ts';
 
 /** Sockets to one peer; enough for a push, a sync and a tip query at once. */
 export const SOCKETS_PER_PEER = 4;
@@ -26,7 +27,8 @@ export interface PeerRequest {
 
 export type PeerFailure = 'timeout' | 'network' | 'too-large' | 'aborted' | 'status' | 'not-json';
 
-export class PeerRequestError extends Error {
+/** A request to a peer that got no usable answer; over HTTP it is `peer-unavailable` (never the peer's words). */
+export class PeerRequestError extends ChainsimError<'peer-unavailable'> {
   override readonly name = 'PeerRequestError';
   constructor(
     readonly address: string,
@@ -35,7 +37,7 @@ export class PeerRequestError extends Error {
     /** The HTTP status, for `status`. */
     readonly status = 0,
   ) {
-    super(message);
+    super('peer-unavailable', message);
   }
 }
 

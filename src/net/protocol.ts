@@ -9,6 +9,7 @@ import type { Block, Transaction } from '../consensus/index.ts';
 import type { AcceptOutcome } from '../mempool/mempool.ts';
 import type { PeerClient } from './peer-client.ts';
 import { isNodeId, isPeerSecret, type Peer, type PeerSet } from './peers.ts';
+import { ChainsimError } from '../util/errors.ts';
 
 export const SEEN_BY_HEADER = 'x-chainsim-seen-by';
 export const NODE_ID_HEADER = 'x-chainsim-node-id';
@@ -143,14 +144,8 @@ export interface PeerTipInfo {
 }
 
 /** A refusal of the relay itself (not of the block's validity). */
-export class RelayError extends Error {
+export class RelayError extends ChainsimError<'rate-limited' | 'peer-unavailable'> {
   override readonly name = 'RelayError';
-  constructor(
-    readonly code: 'rate-limited' | 'peer-unavailable',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A peer's hello: the secret to present when pushing to it (`reply`: it wants ours too). */

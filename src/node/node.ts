@@ -51,7 +51,7 @@ import {
   type NodeOptions,
   SYNC_WITH_PEERS_MS,
 } from './options.ts';
-import { inlineVerifier, type SignatureVerifier } from './verifier.ts';
+import { fastVerifySchnorr, inlineVerifier, type SignatureVerifier } from './verifier.ts';
 
 export type { DurableTipListener } from './durable.ts';
 export type { BlockSource, LinkPush, PeerLink, PushKind, ReceiveResult, SyncReport } from '../net/relay.ts';
@@ -85,7 +85,7 @@ export class ChainsimNode {
     this.params = opts.params;
     this.log = opts.logger;
     this.clock = opts.clock ?? (() => Math.floor(Date.now() / 1000));
-    this.chain = opts.chain ?? createChain({ params: opts.params });
+    this.chain = opts.chain ?? createChain({ params: opts.params, verifySchnorr: fastVerifySchnorr });
     this.store = opts.store ?? null;
     this.writer = new ChainWriter({ chain: this.chain, store: this.store, log: this.log });
     this.verifier = opts.verifier ?? inlineVerifier;
@@ -118,7 +118,12 @@ export class ChainsimNode {
       link: opts.link ?? null,
       ...(opts.relayLimits ? { limits: opts.relayLimits } : {}),
     });
-    this.mempool = createMempool({ ...opts.mempool, chain: this.chain, clock: this.clock });
+    this.mempool = createMempool({
+      ...opts.mempool,
+      chain: this.chain,
+      verifySchnorr: this.chain.verifySchnorr,
+      clock: this.clock,
+    });
     const key = (opts.keys ?? createMemoryKeyStore()).miningKey();
     this.payoutScript = key.script;
     this.miningAddress = addressFromKey(key.publicKey, this.params);

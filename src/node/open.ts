@@ -8,6 +8,7 @@ import { type ChainStore, reindexCommand, StoreError } from '../store/store.ts';
 import { bytesToHex, hexToBytes } from '../util/bytes.ts';
 import { createMemoryKeyStore, generateMiningKey } from './keys.ts';
 import { type ChainsimNode, createNode, type NodeOptions } from './node.ts';
+import { fastVerifySchnorr } from './verifier.ts';
 import { isAddress, isNodeId } from '../net/peers.ts';
 
 export interface OpenNodeOptions extends Omit<NodeOptions, 'chain' | 'store' | 'keys'> {
@@ -53,7 +54,7 @@ export async function openNode(opts: OpenNodeOptions): Promise<ChainsimNode> {
     let chain: Chain | undefined;
     if (stored) {
       try {
-        chain = Chain.restore({ params }, stored);
+        chain = Chain.restore({ params, verifySchnorr: fastVerifySchnorr }, stored);
       } catch (err) {
         throw new StoreError(
           store.location,

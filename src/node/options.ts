@@ -31,7 +31,7 @@ export interface NodeOptions {
   /** The mining key; a fresh random one in memory when omitted. */
   readonly keys?: KeyStore;
   /** Mempool policy (minimum relay fee rate, size limit, orphans). */
-  readonly mempool?: Omit<MempoolOptions, 'chain' | 'clock'>;
+  readonly mempool?: Omit<MempoolOptions, 'chain' | 'clock' | 'verifySchnorr'>;
   /** A chain restored from `store` (see openNode); a fresh one from genesis when omitted. */
   readonly chain?: Chain;
   /** Where chain changes are written before they are acknowledged; none keeps everything in memory. */

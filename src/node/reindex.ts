@@ -15,6 +15,7 @@ import {
   type NetworkParams,
 } from '../consensus/index.ts';
 import { type ChainStore, StoreError } from '../store/store.ts';
+import { fastVerifySchnorr } from './verifier.ts';
 
 export interface ReindexReport {
   readonly blocksStored: number;
@@ -52,7 +53,7 @@ export async function reindexStore(
   }
   for (const hash of damaged) await store.deleteBlock(hash);
 
-  const chain = new Chain({ params });
+  const chain = new Chain({ params, verifySchnorr: fastVerifySchnorr });
   const rejected: Array<{ hash: string; reason: string }> = [];
   let accepted = 0;
   const queue: string[] = [chain.genesis.hash];

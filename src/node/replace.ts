@@ -17,6 +17,7 @@ import {
   ConsensusError,
   type NetworkParams,
 } from '../consensus/index.ts';
+import { ChainsimError } from '../util/errors.ts';
 import { createTurnBudget, type TurnBudget } from '../util/turns.ts';
 
 /** What a replacement needs of a node; ChainsimNode provides it. */
@@ -61,15 +62,20 @@ export interface ReplaceResult {
 export type ReplaceErrorKind = 'invalid' | 'not-more-work' | 'too-many-blocks';
 
 /** Why a replacement was refused: an invalid block (its reason and height), not more work, or too long. */
-export class ReplaceError extends Error {
+export class ReplaceError extends ChainsimError<ReplaceErrorKind> {
   override readonly name = 'ReplaceError';
   constructor(
-    readonly kind: ReplaceErrorKind,
+    kind: ReplaceErrorKind,
     override readonly cause: ConsensusError | null,
     readonly height: number,
     message?: string,
   ) {
-    super(message ?? cause?.message ?? kind);
+    super(kind, message ?? cause?.message ?? kind);
+  }
+
+  /** What went wrong (the same as `code`). */
+  get kind(): ReplaceErrorKind {
+    return this.code;
   }
 }
 
@@ -88,7 +94,7 @@ export async function replaceChain(
 ): Promise<ReplaceResult> {
   const maxBlocks = opts.maxBlocks ?? MAX_REPLACE_BLOCKS;
   const budget = opts.budget ?? createTurnBudget(REPLACE_TURN_MS);
-  const scratch = createChain({ params: target.params });
+  const scratch = createChain({ params: target.params, verifySchnorr: target.chain.verifySchnorr });
   const now = target.now();
   const blocks: Block[] = [];
   for await (const json of elements) {

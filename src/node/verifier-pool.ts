@@ -1,9 +1,8 @@
 /** The signature pool of node/verifier.ts: verification off the HTTP thread, in small batches. */
-import { fastVerifySchnorr } from '../chain/verify.ts';
 import { firstFailedCheck, type SignatureCheck } from '../consensus/index.ts';
 import { createFixedPool } from '../runtime/fixed-pool.ts';
 import { workerModuleUrl } from '../runtime/modules.ts';
-import type { SignatureVerifier } from './verifier.ts';
+import { fastVerifySchnorr, type SignatureVerifier } from './verifier.ts';
 
 /** One check packed as signature (64) | message (32) | key (32) | has-key flag (1). */
 export const CHECK_BYTES = 129;

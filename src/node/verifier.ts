@@ -12,8 +12,21 @@
  * Not the proof-of-work pool: that one runs at nice 19 and is saturated while mining; a transaction should
  * not wait behind a mining slice.
  */
-import { fastVerifySchnorr } from '../chain/verify.ts';
-import { firstFailedCheck, type SignatureCheck } from '../consensus/index.ts';
+import {
+  firstFailedCheck,
+  type SchnorrVerify,
+  type SignatureCheck,
+  withFastPath,
+} from '../consensus/index.ts';
+import { libsecp256k1VerifySchnorr } from '../runtime/secp256k1.ts';
+
+/**
+ * The BIP-340 verifier a node gives its chain, mempool and verifiers: libsecp256k1 (runtime/secp256k1.ts:
+ * native when built, wasm otherwise) for 32-byte messages, which every sighash is, and @noble/curves for any
+ * other length. Chosen here, at the composition, because loading libsecp256k1 reads a file or opens an addon:
+ * consensus/, chain/ and mempool/ take a verifier as an argument.
+ */
+export const fastVerifySchnorr: SchnorrVerify = withFastPath(libsecp256k1VerifySchnorr);
 
 export interface SignatureVerifier {
   /** How it verifies, for logs and reports. */

@@ -2,9 +2,9 @@
  * The signature pool's task file (node/verifier-pool.ts): verifies a packed batch of BIP-340 checks and returns, for
  * each transaction in it, the index of its first failing check, or -1.
  */
-import { fastVerifySchnorr } from '../chain/verify.ts';
 import { type SignatureCheck, firstFailedCheck } from '../consensus/index.ts';
 import { CHECK_BYTES, type VerifyTask } from './verifier-pool.ts';
+import { fastVerifySchnorr } from './verifier.ts';
 
 export default function verifyBatch(task: VerifyTask): number[] {
   const { packed, counts } = task;

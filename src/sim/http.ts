@@ -2,10 +2,9 @@
  * The manager's HTTP API (default port 4999). `GET /start/mining` and `GET /shutdown/all` keep the old
  * project's paths and answers; the rest is new.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { HttpError } from '../node/http/errors.ts';
-import { lightSchemaController } from '../node/http/schema-tools.ts';
-import { bearerAuth, serverLimits, toHttpError } from '../node/http/server.ts';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../http/errors.ts';
+import { bearerAuth, createHttpApp } from '../http/server.ts';
 import type { ShutdownReport, Simulation } from './manager.ts';
 
 export interface ManagerServerOptions {
@@ -47,30 +46,9 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       );
     }
   };
-  const logger: FastifyBaseLogger = sim.log;
   // Beyond loopback (a token is set), everything that starts, stops or spends anything needs the token.
   const auth = bearerAuth(sim.opts.token, 'manager');
-  const limits = serverLimits({ maxConnections: sim.maxConnections });
-  const app = Fastify({
-    keepAliveTimeout: limits.keepAliveTimeout,
-    requestTimeout: limits.requestTimeout,
-    http: limits.http,
-    clientErrorHandler: limits.clientErrorHandler,
-    loggerInstance: logger,
-    schemaController: lightSchemaController as never,
-    logController: new LogController({ disableRequestLogging: true }),
-  });
-  limits.apply(app.server);
-  app.setErrorHandler((err: unknown, req, reply) => {
-    const e = toHttpError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
-    void reply.status(e.status).send(e.toJSON());
-  });
-  app.setNotFoundHandler((req, reply) => {
-    void reply
-      .status(404)
-      .send(HttpError.of('not-found', `no route ${req.method} ${req.url.split('?')[0]}; see GET /`).toJSON());
-  });
+  const app = createHttpApp({ logger: sim.log, maxConnections: sim.maxConnections, routesHint: 'GET /' });
 
   app.get('/', () => ({
     message: 'chainsim network manager',

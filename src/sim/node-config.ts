@@ -3,7 +3,7 @@
  * mining key, its share of the process's connections, and the worker data built from the simulation's options.
  */
 import type { NodeWorkerData } from '../node/worker-protocol.ts';
-import { DEFAULT_MAX_CONNECTIONS } from '../node/http/server.ts';
+import { DEFAULT_MAX_CONNECTIONS } from '../http/server.ts';
 import { generateMiningKey } from '../node/keys.ts';
 import { bytesToHex } from '../util/bytes.ts';
 import { openFilesLimit } from '../runtime/fd-limit.ts';

@@ -17,6 +17,7 @@ import {
   SEQUENCE_FINAL,
 } from '../consensus/index.ts';
 import { bytesToHex, hexToBytes } from '../util/bytes.ts';
+import { ChainsimError } from '../util/errors.ts';
 
 export const WALLET_FORMAT = 'chainsim-wallet/1';
 
@@ -61,18 +62,27 @@ export function walletToFile(w: Wallet, created: Date): WalletFile {
   };
 }
 
-/** Parses and checks a wallet file's JSON; throws an Error saying what is wrong. */
+/** A wallet file that is not one, or does not hold together (the message says what is wrong). */
+export class WalletFileError extends ChainsimError<'bad-wallet-file'> {
+  override readonly name = 'WalletFileError';
+  constructor(message: string) {
+    super('bad-wallet-file', message);
+  }
+}
+
+/** Parses and checks a wallet file's JSON; throws a WalletFileError (or hexToBytes' error) saying what is wrong. */
 export function walletFromFile(json: unknown): Wallet {
-  if (typeof json !== 'object' || json === null) throw new Error('a wallet file holds a JSON object');
+  if (typeof json !== 'object' || json === null)
+    throw new WalletFileError('a wallet file holds a JSON object');
   const f = json as Partial<WalletFile>;
   if (f.format !== WALLET_FORMAT)
-    throw new Error(`not a ${WALLET_FORMAT} file (format ${JSON.stringify(f.format)})`);
+    throw new WalletFileError(`not a ${WALLET_FORMAT} file (format ${JSON.stringify(f.format)})`);
   const params = getNetwork(String(f.network));
   const secret = hexToBytes(String(f.secretKey), 'secretKey');
-  if (secret.length !== 32) throw new Error('secretKey must be 32 bytes');
+  if (secret.length !== 32) throw new WalletFileError('secretKey must be 32 bytes');
   const w = walletFromSecret(secret, params);
   if (f.address !== undefined && f.address !== w.address) {
-    throw new Error(`the file's address ${f.address} does not belong to its key (${w.address})`);
+    throw new WalletFileError(`the file's address ${f.address} does not belong to its key (${w.address})`);
   }
   return w;
 }
@@ -86,13 +96,16 @@ export interface WalletUtxo {
   readonly height: number | null;
 }
 
-export class InsufficientFunds extends Error {
+export class InsufficientFunds extends ChainsimError<'insufficient-funds'> {
   override readonly name = 'InsufficientFunds';
   constructor(
     readonly available: bigint,
     readonly needed: bigint,
   ) {
-    super(`insufficient funds: ${available} spendable, ${needed} needed (amount + fee)`);
+    super(
+      'insufficient-funds',
+      `insufficient funds: ${available} spendable, ${needed} needed (amount + fee)`,
+    );
   }
 }
 

@@ -20,7 +20,7 @@ import { ConsensusError } from '../../consensus/index.ts';
 import { sizeText } from '../../util/bytes.ts';
 import type { TurnBudget } from '../../util/turns.ts';
 import { ReplaceError } from '../replace.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../../http/errors.ts';
 
 export interface ChainBodyLimits {
   /** Bytes of the body. */

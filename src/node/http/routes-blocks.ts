@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { blockSize, blockToJSON, isDisplayHash } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../../http/errors.ts';
 import { blockSchema, errors, hashSchema } from './schemas.ts';
 
 export interface BlockRoutesOptions {

@@ -8,7 +8,7 @@ import { describeValue } from '../../util/describe.ts';
 import { isAddress, isNodeId, MAX_REGISTRATION } from '../../net/peers.ts';
 import type { ChainsimNode } from '../node.ts';
 import { scriptOfAddress } from './addresses.ts';
-import { errorResponseSchema, HttpError } from './errors.ts';
+import { errorResponseSchema, HttpError } from '../../http/errors.ts';
 import { sourceOf } from './source.ts';
 import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
 

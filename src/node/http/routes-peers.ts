@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { isAddress } from '../../net/peers.ts';
 import { parseHello } from '../../net/relay.ts';
 import type { ChainsimNode } from '../node.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../../http/errors.ts';
 import { errors } from './schemas.ts';
 
 export function peerRoutes(app: FastifyInstance, opts: { readonly node: ChainsimNode }): void {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { blockHash, encodeHeader, merkleBranch, txid as txidOf } from '../../consensus/index.ts';
 import { bytesToHex } from '../../util/bytes.ts';
 import type { ChainsimNode } from '../node.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../../http/errors.ts';
 import { errors, hashSchema } from './schemas.ts';
 
 export function proofRoutes(app: FastifyInstance, opts: { readonly node: ChainsimNode }): void {

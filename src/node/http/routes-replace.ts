@@ -16,7 +16,7 @@ import {
   type ReplaceTarget,
 } from '../replace.ts';
 import { CHAIN_SHAPE_HINT, chainElements } from './chain-body.ts';
-import { HttpError } from './errors.ts';
+import { HTTP_STATUS, HttpError } from '../../http/errors.ts';
 import { errors } from './schemas.ts';
 
 export interface ReplaceLimits {
@@ -126,5 +126,7 @@ function replaceHttpError(err: unknown): unknown {
   if (!(err instanceof ReplaceError)) return err;
   if (err.kind === 'not-more-work') return HttpError.of('not-more-work', err.message, { height: err.height });
   if (err.kind === 'too-many-blocks') return HttpError.of('payload-too-large', err.message);
-  return new HttpError(422, err.cause!.reason, err.cause!.message, { height: err.height });
+  return new HttpError(HTTP_STATUS['invalid-chain'], err.cause!.reason, err.cause!.message, {
+    height: err.height,
+  });
 }

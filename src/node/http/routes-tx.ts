@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeTx, encodeTx, type Transaction, txFromJSON, txToJSON } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../../http/errors.ts';
 import { sourceOf } from './source.ts';
 import { amountSchema, errors, hashSchema, txSchema } from './schemas.ts';
 

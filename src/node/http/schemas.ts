@@ -1,5 +1,5 @@
 /** JSON schemas for the node's routes: they validate input, speed up output and make /openapi.json. */
-import { errorResponseSchema } from './errors.ts';
+import { errorResponseSchema } from '../../http/errors.ts';
 
 export const hashSchema = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
 

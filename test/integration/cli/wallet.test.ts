@@ -162,6 +162,26 @@ describe('chainsim wallet balance, send and proof verify against a node', () => 
     assert.equal((JSON.parse(t.stdout) as { reason: string }).reason, 'bad-txnmrklroot');
   });
 
+  test('a fee below the minimum relay fee: exit 1, the reason once, with the fee given and the fee needed', async () => {
+    const [n0] = nodes as [TestNode];
+    const r = await runCliAsync([
+      'send',
+      '--wallet',
+      alice,
+      '--to',
+      bobAddr,
+      '--amount',
+      '1000',
+      '--fee',
+      '10',
+      '--node',
+      n0.url,
+    ]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.equal(r.stderr.split('min relay fee not met').length - 1, 1, r.stderr);
+    assert.match(r.stderr, /the fee is 10; this node needs at least \d+ \(1 per byte x \d+ bytes\)/);
+  });
+
   test('clear errors: insufficient funds (1), wrong-network address (2), node unreachable (1)', async () => {
     const [n0] = nodes as [TestNode];
     const poor = await runCliAsync([

@@ -21,6 +21,7 @@ import { BODY_LIMIT, buildServer } from '../../../src/node/http/server.ts';
 import { type ChainsimNode, createNode } from '../../../src/node/node.ts';
 import { mineOn, PAYOUT } from '../../helpers/chain.ts';
 import { silent, testScheduler } from '../../helpers/nodes.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
@@ -28,7 +29,7 @@ after(() => scheduler.close());
 
 /** A valid regtest chain of `n` blocks after genesis (the coinbase follows the halvings). */
 function buildChain(n: number): Block[] {
-  const chain = createChain({ params });
+  const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
   const blocks: Block[] = [decodeBlock(params.genesisBlock)];
   for (let i = 0; i < n; i++) {
     const tip = chain.tip;

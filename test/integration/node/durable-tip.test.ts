@@ -16,6 +16,7 @@ import { type ChainStore, createMemoryStore } from '../../../src/store/store.ts'
 import { createLineLogger, silentLogger } from '../../../src/runtime/logger.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { eventually, TestLink, testScheduler } from '../../helpers/nodes.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
@@ -248,7 +249,7 @@ describe('the durable tip: a block is reported only once its batch is written', 
   test('POST /chain/replace answers the stored tip, not a block mined on the replacement while it was written', async () => {
     const s = await setup();
     try {
-      const scratch = createChain({ params });
+      const scratch = createChain({ params, verifySchnorr: fastVerifySchnorr });
       const blocks = [decodeBlock(params.genesisBlock)];
       for (let i = 0; i < 3; i++) {
         const block = mineOn(scratch.tip, params);

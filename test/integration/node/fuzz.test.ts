@@ -47,6 +47,7 @@ import { mineOn } from '../../helpers/chain.ts';
 import { silent, testScheduler } from '../../helpers/nodes.ts';
 import { seededRandom, testSeed } from '../../helpers/seed.ts';
 import { spendTx, testKey } from '../../helpers/tx.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const seed = testSeed();
@@ -1280,7 +1281,7 @@ describe(`fuzzing a node's HTTP API (${where})`, () => {
       blocks = h.node.durableRange(0, c.n + 1).map((e) => h.node.chain.getBlock(e.hash)!);
     } else {
       // A fork from genesis, or our whole chain and a block or two more.
-      const scratch = createChain({ params });
+      const scratch = createChain({ params, verifySchnorr: fastVerifySchnorr });
       blocks = [decodeBlock(params.genesisBlock)];
       if (c.kind === 'longer') {
         for (const e of h.node.durableRange(1)) {

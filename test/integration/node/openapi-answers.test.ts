@@ -22,6 +22,7 @@ import {
 import { createChain } from '../../../src/chain/chain.ts';
 import { buildServer } from '../../../src/node/http/server.ts';
 import { createNode } from '../../../src/node/node.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 import { bytesToHex } from '../../../src/util/bytes.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { silent, testScheduler } from '../../helpers/nodes.ts';
@@ -52,7 +53,7 @@ const NOTHING_TO_FAIL = new Set(['GET /node/id', 'GET /tips', 'GET /mempool']);
 
 /** A valid chain of `n` blocks after genesis paying `key`, built outside the node. */
 function buildChain(n: number): Block[] {
-  const chain = createChain({ params });
+  const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
   const blocks: Block[] = [decodeBlock(params.genesisBlock)];
   for (let i = 0; i < n; i++) {
     const tip = chain.tip;

@@ -20,6 +20,7 @@ import { missTarget } from '../../helpers/chain.ts';
 import { freePortRun } from '../../helpers/ports.ts';
 import { seededRandom, testSeed } from '../../helpers/seed.ts';
 import { spendTx, testKey } from '../../helpers/tx.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
@@ -52,7 +53,7 @@ function utxoSnapshot(node: ChainsimNode | Chain): string[] {
 
 /** The UTXO set rebuilt from scratch by replaying the node's active blocks into a fresh chain. */
 function rebuilt(node: ChainsimNode): string[] {
-  const fresh = new Chain({ params });
+  const fresh = new Chain({ params, verifySchnorr: fastVerifySchnorr });
   for (const e of node.chain.range(1)) fresh.acceptBlock(node.chain.getBlock(e.hash)!, 2_000_000_000);
   assert.equal(fresh.tip.hash, node.chain.tip.hash);
   return utxoSnapshot(fresh);

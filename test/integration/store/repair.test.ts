@@ -25,6 +25,7 @@ import { createLevelStore, StoreError } from '../../../src/store/store.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { testScheduler } from '../../helpers/nodes.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const scheduler = testScheduler();
@@ -78,7 +79,7 @@ function utxoAndRebuild(node: ChainsimNode): [string[], string[]] {
     [...chain.utxos.entries()]
       .map(([k, c]) => `${k}=${c.value}/${Buffer.from(c.script).toString('hex')}/${c.height}/${c.coinbase}`)
       .sort();
-  const fresh = new Chain({ params });
+  const fresh = new Chain({ params, verifySchnorr: fastVerifySchnorr });
   for (const e of node.chain.range(1)) fresh.acceptBlock(node.chain.getBlock(e.hash)!, 2_000_000_000);
   assert.equal(fresh.tip.hash, node.chain.tip.hash);
   return [snapshot(node.chain), snapshot(fresh)];

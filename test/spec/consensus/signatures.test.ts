@@ -9,7 +9,7 @@ import {
   type Transaction,
   verifySchnorr,
 } from '../../../src/consensus/index.ts';
-import { fastVerifySchnorr } from '../../../src/chain/verify.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 import {
   libsecp256k1,
   libsecp256k1VerifySchnorr,

@@ -12,6 +12,7 @@ import {
   networks,
 } from '../../../src/consensus/index.ts';
 import { extend, mineOn, retargetParams, solve } from '../../helpers/chain.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 import { seedProperties } from '../../helpers/seed.ts';
 
 seedProperties();
@@ -153,7 +154,7 @@ describe('block tree: invalid blocks', () => {
   });
 
   test('a mutated block leaves nothing behind: no index entry, no best header, nothing to store', () => {
-    const chain = createChain({ params: networks.regtest });
+    const chain = createChain({ params: networks.regtest, verifySchnorr: fastVerifySchnorr });
     chain.takeJournal();
     const cb = mineOn(chain.tip, chain.params).txs[0]!;
     const spend = (n: number) => ({

@@ -19,6 +19,7 @@ import {
 import { bytesToHex } from '../../../src/util/bytes.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { spendTx, testKey, type TestKey } from '../../helpers/tx.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 import { seedProperties } from '../../helpers/seed.ts';
 
 const seed = seedProperties();
@@ -135,7 +136,7 @@ describe('UTXO set property (fast-check)', () => {
     let reorgs = 0;
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 5, maxLength: 30 }), (ops) => {
-        const chain = createChain({ params });
+        const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
         chain.onTip((_, path) => {
           if (path.disconnect.length > 0) reorgs++;
         });

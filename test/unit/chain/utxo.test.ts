@@ -16,6 +16,7 @@ import {
 import { UtxoSet } from '../../../src/chain/utxo.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { spendTx, testKey } from '../../helpers/tx.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 /** regtest with a maturity of 2 blocks, so spends come quickly. */
 const params: NetworkParams = Object.freeze({ ...networks.regtest, coinbaseMaturity: 2 });
@@ -47,7 +48,7 @@ function snapshot(set: UtxoSet): string[] {
 
 /** Alice's first coinbase (height 1), matured by two more blocks; returns the chain and the coin's outpoint. */
 function fundedChain() {
-  const chain = createChain({ params });
+  const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
   const b1 = mine(chain, chain.tip);
   mine(chain, chain.tip);
   mine(chain, chain.tip);

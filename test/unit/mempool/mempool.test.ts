@@ -14,16 +14,20 @@ import {
   txid,
 } from '../../../src/consensus/index.ts';
 import { createMempool, type Mempool, type MempoolOptions } from '../../../src/mempool/mempool.ts';
+import { POLICY_REASONS, PolicyError } from '../../../src/mempool/policy.ts';
 import { mineOn } from '../../helpers/chain.ts';
 import { spendTx, testKey, type TestKey } from '../../helpers/tx.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params: NetworkParams = Object.freeze({ ...networks.regtest, coinbaseMaturity: 2 });
 const alice = testKey('alice');
 const bob = testKey('bob');
 const NOW = 2_000_000_000;
+/** The refusal `r`: a PolicyError for a policy reason, a ConsensusError for any other. */
 const reason = (r: string) => (e: unknown) => {
-  assert.ok(e instanceof ConsensusError, `expected ConsensusError ${r}, got ${String(e)}`);
-  assert.equal(e.reason, r);
+  const Expected = Object.hasOwn(POLICY_REASONS, r) ? PolicyError : ConsensusError;
+  assert.ok(e instanceof Expected, `expected ${Expected.name} ${r}, got ${String(e)}`);
+  assert.equal(e.code, r);
   return true;
 };
 
@@ -35,7 +39,7 @@ interface Funded {
 
 /** A chain where alice owns `n` mature coinbases, and a pool on it. */
 function setup(n = 3, opts: Partial<MempoolOptions> = {}): Funded {
-  const chain = createChain({ params });
+  const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
   const coins: Funded['coins'] = [];
   for (let i = 0; i < n + 2; i++) {
     const b = mineOn(chain.tip, params, {
@@ -44,7 +48,11 @@ function setup(n = 3, opts: Partial<MempoolOptions> = {}): Funded {
     chain.acceptBlock(b, NOW);
     if (i < n) coins.push({ txid: txid(b.txs[0]!), vout: 0, value: b.txs[0]!.outputs[0]!.value });
   }
-  return { chain, pool: createMempool({ chain, clock: () => NOW, ...opts }), coins };
+  return {
+    chain,
+    pool: createMempool({ chain, verifySchnorr: fastVerifySchnorr, clock: () => NOW, ...opts }),
+    coins,
+  };
 }
 
 function pay(

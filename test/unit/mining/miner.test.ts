@@ -6,6 +6,7 @@ import { selectKernel, targetToInternalBytes } from '../../../src/mining/kernels
 import { createMiner } from '../../../src/mining/miner.ts';
 import type { MineJob, MineOutcome, PowClient } from '../../../src/mining/scheduler.ts';
 import { mineOn, PAYOUT } from '../../helpers/chain.ts';
+import { fastVerifySchnorr } from '../../../src/node/verifier.ts';
 
 const params = networks.regtest;
 const kernel = selectKernel('auto').kernel;
@@ -43,7 +44,7 @@ const solve = (job: MineJob): Promise<MineOutcome> => {
 
 describe('miner', () => {
   test('a template whose nonce space runs out rolls the extra-nonce: new coinbase, new merkle root', async () => {
-    const chain = createChain({ params });
+    const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
     const pow = scriptedPow([
       () => Promise.resolve({ found: false, reason: 'exhausted', hashes: 2 ** 32 }),
       solve,
@@ -69,7 +70,7 @@ describe('miner', () => {
   });
 
   test('a new tip cancels the search at once and the miner rebuilds on it', async () => {
-    const chain = createChain({ params });
+    const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
     let cancelled = false;
     const pow = scriptedPow([
       // The first search never finds: it ends only when the tip changes (the signal aborts).
@@ -101,7 +102,7 @@ describe('miner', () => {
   });
 
   test('an abort signal stops mining with an AbortError', async () => {
-    const chain = createChain({ params });
+    const chain = createChain({ params, verifySchnorr: fastVerifySchnorr });
     const pow = scriptedPow([
       (_job, signal) =>
         new Promise((resolve) =>
