@@ -4,6 +4,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { isAddress, isLoopback } from './peers.ts';
+import { ChainsimError } from '../util/errors.ts';
 
 /** 0.0.0.0, :: and friends: bound to every interface, reachable at none of these names. */
 export function isWildcard(host: string): boolean {
@@ -11,8 +12,11 @@ export function isWildcard(host: string): boolean {
 }
 
 /** A bind address with no reachable name for peers, and no --advertise to give one. */
-export class AdvertiseError extends Error {
+export class AdvertiseError extends ChainsimError<'bad-advertise'> {
   override readonly name = 'AdvertiseError';
+  constructor(message: string) {
+    super('bad-advertise', message);
+  }
 }
 
 /** The first non-internal IPv4 address of this machine, if any. */

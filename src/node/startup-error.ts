@@ -5,6 +5,7 @@
  */
 import { AdvertiseError } from '../net/address.ts';
 import { StoreError, type StoreErrorKind } from '../store/store.ts';
+import { ChainsimError } from '../util/errors.ts';
 
 /**
  * `store-*`: the store could not be used (StoreError's kinds: damaged, locked by another process, another
@@ -45,15 +46,8 @@ const LISTEN_ERRNO: Readonly<Record<string, StartupErrorCode>> = {
   EACCES: 'address-denied',
 };
 
-export class StartupError extends Error {
+export class StartupError extends ChainsimError<StartupErrorCode> {
   override readonly name = 'StartupError';
-  constructor(
-    readonly code: StartupErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 
   /** A structured-cloneable copy (the cause stays behind: it may not clone). */
   toObject(): StartupErrorObject {

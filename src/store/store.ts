@@ -22,6 +22,7 @@ import type { ClassicLevel as ClassicLevelType } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import { decodeBlock, encodeBlock, parseDisplayHash, type Coin } from '../consensus/index.ts';
 import type { ChainJournal, StoredChain } from './journal.ts';
+import { ChainsimError } from '../util/errors.ts';
 import {
   decodeCoin,
   decodeIndexRecord,
@@ -43,15 +44,20 @@ type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>;
 export type StoreErrorKind = 'locked' | 'damaged' | 'network' | 'schema' | 'io';
 
 /** Why a store could not be used: the message names the path and says what to do; `detail` only what failed. */
-export class StoreError extends Error {
+export class StoreError extends ChainsimError<StoreErrorKind> {
   override readonly name = 'StoreError';
   constructor(
     readonly location: string,
-    readonly kind: StoreErrorKind,
+    kind: StoreErrorKind,
     message: string,
     readonly detail: string = message,
   ) {
-    super(message);
+    super(kind, message);
+  }
+
+  /** What is wrong (the same as `code`). */
+  get kind(): StoreErrorKind {
+    return this.code;
   }
 }
 
