@@ -8,7 +8,7 @@
  * compressions (two blocks of the header, one of the 32-byte digest) can run in scratch arrays owned by the
  * hasher.
  *
- * The compression is the js mining kernel's (sha256-block.ts); test/consensus/header-hasher.test.ts checks
+ * The compression is the js mining kernel's (sha256-block.ts); test/spec/consensus/header-hasher.test.ts checks
  * the result against node:crypto on random headers.
  */
 import { addState, expand, IV, PAD_BIT, readWordsBE, rounds } from './sha256-block.ts';

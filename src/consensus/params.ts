@@ -4,7 +4,7 @@
  * All three genesis blocks carry Bitcoin's real genesis coinbase (txid 4a5e1e4b…, "The Times 03/Jan/2009
  * Chancellor on brink of second bailout for banks"), as Bitcoin Core's regtest does; they differ in time,
  * bits and nonce. `bitcoin` is mainnet's genesis byte for byte, `regtest` is Core's regtest genesis, and
- * `sim`'s nonce was found once (test/consensus/block.test.ts re-checks all three).
+ * `sim`'s nonce was found once (test/unit/consensus/block.test.ts re-checks all three).
  */
 import { type DisplayHash, parseDisplayHash } from './hash.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The proof-of-work kernel contract. Every kernel (js, wasm-simd, native) implements `scan` over the same
- * inputs and must return the same answer; test/mining/kernels-js-wasm.test.ts and kernel-native.test.ts
+ * inputs and must return the same answer; test/integration/mining/kernels-js-wasm.test.ts and test/unit/mining/kernel-native.test.ts
  * check each against node:crypto.
  */
 
