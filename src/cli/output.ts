@@ -12,19 +12,6 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/**
- * The value of a whole-number option, in [min, max]; anything else is a UsageError naming `--option` and
- * quoting what was given. Such options are declared without a yargs `type`: `type: 'number'` turns "abc"
- * into NaN (which passes `?? default` and most range checks) and keeps nothing of what was typed.
- */
-export function wholeNumberOption(option: string, value: unknown, min: number, max: number): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max) return n;
-  if (Array.isArray(value)) throw new UsageError(`--${option} was given ${value.length} times: give it once`);
-  const given = typeof value === 'boolean' ? 'no value' : JSON.stringify(value);
-  throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, got ${given}`);
-}
-
 /** JSON with bigints as decimal strings. */
 export function toJSON(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);

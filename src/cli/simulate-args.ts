@@ -9,7 +9,8 @@ import { AdvertiseError, advertisedAddress } from '../net/address.ts';
 import { isLoopback } from '../net/peers.ts';
 import { NODE_RELAYS, type NodeRelay } from '../sim/manager.ts';
 import { LOG_LEVELS, type LogLevel } from '../runtime/logger.ts';
-import { UsageError, wholeNumberOption } from './output.ts';
+import { wholeNumberOption } from './args.ts';
+import { UsageError } from './output.ts';
 
 export interface SimulateArgs {
   nodes: number;
@@ -34,11 +35,11 @@ export interface SimulateArgs {
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
 export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
-  const int = (name: string, min: number, max: number): number =>
-    wholeNumberOption(kebab(name), raw[name], min, max);
-  const nodes = int('nodes', 1, 256);
-  const port = int('port', 1, 65535);
-  const basePort = int('basePort', 1, 65535);
+  const int = (name: string, min: number, max: number, fallback?: number): number =>
+    wholeNumberOption(kebab(name), raw[name], min, max, fallback);
+  const nodes = int('nodes', 1, 256, 6);
+  const port = int('port', 1, 65535, 4999);
+  const basePort = int('basePort', 1, 65535, 5000);
   if (basePort + nodes - 1 > 65535)
     throw new UsageError(`--base-port ${basePort} leaves no room for ${nodes} node ports below 65536`);
   if (port >= basePort && port < basePort + nodes) {

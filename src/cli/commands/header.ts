@@ -5,10 +5,11 @@ import {
   decodeBits,
   decodeHeader,
   difficulty,
-  getNetwork,
   headerHash,
   meetsTarget,
 } from '../../consensus/index.ts';
+import { getNetworkOrUsage } from '../args.ts';
+import { examples } from '../help.ts';
 import { EXIT_INVALID, UsageError, bad, hex256, hex32, ok, printFields, printJSON } from '../output.ts';
 
 export function headerCommand(y: Argv): Argv {
@@ -16,18 +17,20 @@ export function headerCommand(y: Argv): Argv {
     'header <hex>',
     'Decode an 80-byte block header given as 160 hex characters',
     (c) =>
-      c
+      examples(c, [
+        [
+          "the Bitcoin genesis header, the first of the repository's mainnet headers",
+          '$0 header "$(od -An -v -tx1 -N 80 \\',
+          "  test/vectors/bitcoin-mainnet-headers-0-438.bin | tr -d ' \\n')\"",
+        ],
+      ])
         .positional('hex', { type: 'string', demandOption: true, describe: '160 hex characters (80 bytes)' })
         .option('network', {
           type: 'string',
           default: 'bitcoin',
           describe: 'rules for the proof-of-work check (bitcoin, sim, regtest)',
         })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-        .example(
-          '$0 header 0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c',
-          'decode the Bitcoin genesis header',
-        ),
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
     (argv) => {
       const params = getNetworkOrUsage(argv.network);
       let header;
@@ -79,12 +82,4 @@ export function headerCommand(y: Argv): Argv {
       if (!powValid) process.exitCode = EXIT_INVALID;
     },
   );
-}
-
-export function getNetworkOrUsage(name: string) {
-  try {
-    return getNetwork(name);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

@@ -2,17 +2,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { createHeadersVerifier, type HeadersVerifyResult, networkOfGenesis } from '../../chain/headers.ts';
 import { HEADER_SIZE, type NetworkParams, networks } from '../../consensus/index.ts';
-import { getNetworkOrUsage } from './header.ts';
-import {
-  EXIT_INVALID,
-  UsageError,
-  bad,
-  hex256,
-  ok,
-  printFields,
-  printJSON,
-  wholeNumberOption,
-} from '../output.ts';
+import { getNetworkOrUsage, wholeNumberOption } from '../args.ts';
+import { commandRequired, examples } from '../help.ts';
+import { EXIT_INVALID, UsageError, bad, hex256, ok, printFields, printJSON } from '../output.ts';
 
 // Files are read in chunks of whole headers (about 8 MiB): readFileSync cannot read a file over 2 GiB
 // (ERR_FS_FILE_TOO_LARGE), and a chunk at a time keeps memory flat.
@@ -94,7 +86,12 @@ export function headersCommand(y: Argv): Argv {
         'verify <file>',
         'Validate consecutive raw headers that start at a network genesis: linkage, proof-of-work, required bits, timestamps',
         (v) =>
-          v
+          examples(v, [
+            [
+              'the first 439 mainnet headers, a file in the repository',
+              '$0 headers verify test/vectors/bitcoin-mainnet-headers-0-438.bin',
+            ],
+          ])
             .positional('file', {
               type: 'string',
               demandOption: true,
@@ -109,10 +106,6 @@ export function headersCommand(y: Argv): Argv {
                 "the clock, in whole Unix seconds, for the 2-hour future limit (default: this machine's clock)",
             })
             .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-            .example(
-              '$0 headers verify bitcoin-mainnet-headers-0-438.bin --network bitcoin',
-              'check the first 439 mainnet headers',
-            )
             .epilog(
               'Exit status: 0 all headers valid, 1 a header is invalid (its height and reason are printed), 2 usage error.',
             ),
@@ -159,6 +152,6 @@ export function headersCommand(y: Argv): Argv {
           if (!result.ok) process.exitCode = EXIT_INVALID;
         },
       )
-      .demandCommand(1, 'name a headers subcommand, e.g. `chainsim headers verify <file>`'),
+      .demandCommand(1, commandRequired('headers subcommand')),
   );
 }

@@ -1,13 +1,22 @@
 import type { Argv } from 'yargs';
 import { merkleBranch, merkleRoot } from '../../consensus/index.ts';
-import { UsageError, bad, ok, printFields, printJSON, wholeNumberOption } from '../output.ts';
+import { wholeNumberOption } from '../args.ts';
+import { examples } from '../help.ts';
+import { UsageError, bad, ok, printFields, printJSON } from '../output.ts';
 
 export function merkleCommand(y: Argv): Argv {
   return y.command(
     'merkle <txids..>',
     'Compute the merkle root of transaction ids (display order, as explorers show them)',
     (c) =>
-      c
+      examples(c, [
+        [
+          'the merkle root of block 170, and the proof for its second transaction',
+          '$0 merkle --branch 1 \\',
+          '  b1fea52486ce0c62bb442b530a3f0132b826c74e473d1f2c220bfa78111c5082 \\',
+          '  f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16',
+        ],
+      ])
         .positional('txids', {
           type: 'string',
           array: true,
@@ -17,11 +26,7 @@ export function merkleCommand(y: Argv): Argv {
         .option('branch', {
           describe: 'also print the merkle branch (proof) for the txid at this index',
         })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-        .example(
-          '$0 merkle b1fea52486ce0c62bb442b530a3f0132b826c74e473d1f2c220bfa78111c5082 f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16',
-          'the root of block 170',
-        ),
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
     (argv) => {
       const txids = argv.txids.map(String);
       let result;

@@ -15,17 +15,23 @@ import { rebuildStore } from '../../node/reindex.ts';
 import { createLevelStore, hasLevelFiles, StoreError } from '../../store/store.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getNetworkOrUsage } from './header.ts';
-import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON, wholeNumberOption } from '../output.ts';
+import { getNetworkOrUsage, wholeNumberOption } from '../args.ts';
+import { commandRequired, examples } from '../help.ts';
+import { EXIT_INVALID, UsageError, bad, ok, printFields, printJSON } from '../output.ts';
 
 export function nodeCommand(y: Argv): Argv {
-  return y.command('node', "Work with a node's data directory", (c) =>
+  return y.command('node', "Run a standalone node (run), or rebuild a node's data directory (reindex)", (c) =>
     c
       .command(
         'reindex',
         "Rebuild a node's block index, UTXO set, undo data and tip from its stored blocks (validating them again), repairing the database first when it is damaged",
         (v) =>
-          v
+          examples(v, [
+            [
+              'repair a node whose database, index or UTXO set is damaged',
+              '$0 node reindex --data-dir data/sim/node-5000',
+            ],
+          ])
             .option('data-dir', {
               type: 'string',
               demandOption: true,
@@ -37,10 +43,6 @@ export function nodeCommand(y: Argv): Argv {
               describe: 'the network the data belongs to',
             })
             .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-            .example(
-              '$0 node reindex --data-dir data/sim/node-5000',
-              'repair a node whose database, index or UTXO set is damaged',
-            )
             .epilog(
               'When LevelDB reports the database damaged (it does not open, or its blocks do not read), ' +
                 "LevelDB's repair runs first (damaged files are kept in <data-dir>/lost/); then every block " +
@@ -99,7 +101,12 @@ export function nodeCommand(y: Argv): Argv {
         'run',
         'Run one standalone node in this process, with its own proof-of-work pool (for nodes on separate hosts)',
         (v) =>
-          v
+          examples(v, [
+            [
+              'a node that talks to a peer on another host',
+              '$0 node run --port 5000 --peer 10.0.0.2:5000 --host 0.0.0.0',
+            ],
+          ])
             .option('port', { default: 5000, describe: 'HTTP port (0 picks a free one)' })
             .option('host', {
               type: 'string',
@@ -143,16 +150,12 @@ export function nodeCommand(y: Argv): Argv {
               type: 'string',
               describe:
                 'the host (or host:port) peers reach this node at, when --host is 0.0.0.0 (default: the first non-loopback IPv4 address)',
-            })
-            .example(
-              '$0 node run --port 5000 --peer 10.0.0.2:5000 --host 0.0.0.0',
-              'a node that talks to a peer on another host',
-            ),
+            }),
         async (argv) => {
           await runStandaloneNode(argv);
         },
       )
-      .demandCommand(1, 'name a node subcommand, e.g. `chainsim node reindex --data-dir data/sim/node-5000`'),
+      .demandCommand(1, commandRequired('node subcommand')),
   );
 }
 

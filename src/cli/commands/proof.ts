@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { getNetwork, type TxProof, verifyTxProof } from '../../consensus/index.ts';
-import { getNetworkOrUsage } from './header.ts';
+import { getNetworkOrUsage } from '../args.ts';
+import { commandRequired, examples } from '../help.ts';
 import { bad, EXIT_INVALID, hex256, ok, printFields, printJSON, UsageError } from '../output.ts';
 
 function readProof(file: string): TxProof {
@@ -29,7 +30,13 @@ export function proofCommand(y: Argv): Argv {
         'verify <file>',
         "Check offline that a transaction is in a block: the header's proof-of-work, the merkle branch, the headers built on it",
         (v) =>
-          v
+          examples(v, [
+            [
+              'check a payment offline once a block holds it (TXID: what send printed)',
+              'curl -s "localhost:5000/tx/$TXID/proof" > proof.json',
+              '$0 proof verify proof.json',
+            ],
+          ])
             .positional('file', {
               type: 'string',
               demandOption: true,
@@ -40,10 +47,6 @@ export function proofCommand(y: Argv): Argv {
               describe: "rules to apply (default: the proof's network field)",
             })
             .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-            .example(
-              'curl -s localhost:5000/tx/<txid>/proof > p.json && $0 proof verify p.json',
-              'check a payment offline',
-            )
             .epilog(
               'Exit status: 0 the proof holds, 1 it does not (the reason is printed), 2 usage error. The bits are checked against the powLimit, not the retarget rule: that needs the headers from genesis (chainsim headers verify).',
             ),
@@ -73,7 +76,7 @@ export function proofCommand(y: Argv): Argv {
           if (!r.ok) process.exitCode = EXIT_INVALID;
         },
       )
-      .demandCommand(1, 'name a proof subcommand, e.g. `chainsim proof verify <file>`'),
+      .demandCommand(1, commandRequired('proof subcommand')),
   );
 }
 

@@ -1,26 +1,26 @@
 import type { Argv } from 'yargs';
 import { encodeTx, isAddress, txToJSON } from '../../consensus/index.ts';
 import { utf8 } from '../../util/bytes.ts';
-import { buildPayment, InsufficientFunds, type WalletUtxo } from '../../wallet/wallet.ts';
+import { buildPayment, InsufficientFunds } from '../../wallet/wallet.ts';
+import { unitsOption } from '../args.ts';
 import { NodeError, nodeRequest, nodeUrl } from '../client.ts';
-import { auxRand, formatUnits, loadWallet } from './wallet.ts';
+import { type FundingHintOptions, fundingHint, type NodeUtxo } from '../funding.ts';
+import { examples } from '../help.ts';
 import { bad, EXIT_INVALID, printFields, printJSON, UsageError } from '../output.ts';
-
-function units(value: string | number, what: string): bigint {
-  const s = String(value).trim();
-  if (!/^\d+$/.test(s))
-    throw new UsageError(
-      `--${what} is a whole number of units (10^8 to a coin), got ${JSON.stringify(value)}`,
-    );
-  return BigInt(s);
-}
+import { auxRand, formatUnits, loadWallet, networkOption, nodeOption, walletOption } from '../wallet-file.ts';
 
 export function sendCommand(y: Argv): Argv {
   return y.command(
     'send',
     'Pay an address from the wallet: fetch its coins from a node, build and sign a transaction, submit it, print the txid',
     (c) =>
-      c
+      examples(c, [
+        [
+          "pay 100,000 units from the default wallet to alice.json's, via node 5001",
+          '$0 send --node 5001 --amount 100000 \\',
+          '  --to "$($0 wallet address --wallet alice.json)"',
+        ],
+      ])
         .option('to', {
           type: 'string',
           demandOption: true,
@@ -39,19 +39,12 @@ export function sendCommand(y: Argv): Argv {
           type: 'string',
           describe: 'text to put in the block (a data output, at most 80 bytes)',
         })
-        .option('node', { type: 'string', default: 'http://127.0.0.1:5000', describe: 'node URL (or port)' })
-        .option('wallet', {
-          type: 'string',
-          describe: 'wallet file (default: ~/.chainsim/wallet-<network>.json)',
-        })
-        .option('network', { type: 'string', default: 'sim', describe: 'network of the default wallet file' })
+        .option('node', nodeOption)
+        .option('wallet', walletOption)
+        .option('network', networkOption)
         .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-        .example(
-          '$0 send --to sim1p... --amount 100000 --fee 200 --node 5001',
-          'pay 100,000 units through node 5001',
-        )
         .epilog(
-          'Exit status: 0 sent, 1 refused (insufficient funds, node unreachable, node rejected it: its reason is printed), 2 usage error (bad address or amount).',
+          'Exit status: 0 sent, 1 refused (insufficient funds: how to fund the wallet is printed; node unreachable; node rejected it: its reason is printed), 2 usage error (bad address or amount).',
         ),
     async (argv) => {
       const { wallet } = loadWallet(argv);
@@ -60,12 +53,13 @@ export function sendCommand(y: Argv): Argv {
           `--to ${argv.to} is not a ${wallet.params.name} address (bech32m, prefix "${wallet.params.addressPrefix}1p")`,
         );
       }
-      const amount = units(argv.amount, 'amount');
+      const amount = unitsOption('amount', argv.amount);
       if (amount === 0n) throw new UsageError('--amount must be positive');
       const data = argv.data === undefined ? undefined : utf8(argv.data);
       if (data && (data.length < 1 || data.length > 80))
         throw new UsageError(`--data is 1..80 bytes, got ${data.length}`);
       const base = nodeUrl(argv.node);
+      let funding: Omit<FundingHintOptions, 'needed'> | undefined;
       try {
         const info = await nodeRequest<{ network: string }>(base, '/node/id');
         if (info.network !== wallet.params.name) {
@@ -73,13 +67,14 @@ export function sendCommand(y: Argv): Argv {
             `the node at ${base} runs ${info.network}, the wallet is for ${wallet.params.name}`,
           );
         }
-        const { utxos } = await nodeRequest<{ utxos: WalletUtxo[] }>(
+        const { utxos, height } = await nodeRequest<{ utxos: NodeUtxo[]; height: number }>(
           base,
           `/address/${wallet.address}/utxos`,
         );
+        funding = { address: wallet.address, utxos, height, params: wallet.params, node: base };
         const build = (fee: bigint) =>
           buildPayment({ wallet, utxos, to: argv.to, amount, fee, auxRand, ...(data ? { data } : {}) });
-        let fee = argv.fee === undefined ? 0n : units(argv.fee, 'fee');
+        let fee = argv.fee === undefined ? 0n : unitsOption('fee', argv.fee);
         let payment = build(fee);
         // Default fee: the minimum relay fee, 1 unit per byte. The size depends on the coins chosen, which
         // depend on the fee: a few rounds settle it (signatures are always 64 bytes).
@@ -114,6 +109,8 @@ export function sendCommand(y: Argv): Argv {
       } catch (err) {
         if (err instanceof InsufficientFunds || err instanceof NodeError) {
           console.error(bad(`error: ${err.message}`));
+          if (err instanceof InsufficientFunds && funding)
+            console.error(fundingHint({ ...funding, needed: err.needed }));
           process.exitCode = EXIT_INVALID;
           return;
         }

@@ -13,6 +13,7 @@ import { createFileLogger, LOG_LEVELS, silentLogger } from '../../runtime/logger
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { removeDataDir } from '../../store/store.ts';
+import { examples } from '../help.ts';
 import { UsageError } from '../output.ts';
 import { checkSimulateArgs, runId, type SimulateArgs } from '../simulate-args.ts';
 import { printBanner, printShutdown, startLiveView } from '../simulate-view.ts';
@@ -22,10 +23,20 @@ export function simulateCommand(y: Argv): Argv {
     'simulate',
     'Run a network: the manager (HTTP on --port) and one node per worker thread (HTTP on --base-port + i)',
     (c) =>
-      c
-        .option('nodes', { alias: 'n', default: 6, describe: 'number of nodes' })
-        .option('port', { default: 4999, describe: "the manager's HTTP port" })
-        .option('base-port', { default: 5000, describe: 'node i listens on base-port + i' })
+      examples(c, [
+        ['six nodes on 5000..5005, the manager on 4999', '$0 simulate --nodes 6'],
+        ['a race with unequal hash power', '$0 simulate --nodes 6 --hash-power 40,30,10,10,5,5 --mine'],
+        [
+          'then, from another terminal: each node mines a block, 1-3 s apart',
+          'curl localhost:4999/start/mining',
+        ],
+        ['throw the old chain away and start from genesis', '$0 simulate --fresh --yes'],
+        ['nodes push blocks to each other over HTTP, visible on the wire', '$0 simulate --relay http'],
+      ])
+        // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
+        .option('nodes', { alias: 'n', defaultDescription: '6', describe: 'number of nodes' })
+        .option('port', { defaultDescription: '4999', describe: "the manager's HTTP port" })
+        .option('base-port', { defaultDescription: '5000', describe: 'node i listens on base-port + i' })
         .option('host', {
           type: 'string',
           default: '127.0.0.1',
@@ -104,11 +115,6 @@ export function simulateCommand(y: Argv): Argv {
           default: false,
           describe: 'keep every chain in memory only (nothing written to --data-dir)',
         })
-        .example('$0 simulate --nodes 6', 'six nodes on 5000..5005, the manager on 4999')
-        .example('$0 simulate --nodes 6 --hash-power 40,30,10,10,5,5 --mine', 'race with unequal hash power')
-        .example('curl localhost:4999/start/mining', 'then: each node mines one block, 1-3 s apart')
-        .example('$0 simulate --fresh --yes', 'throw the old chain away and start from genesis')
-        .example('$0 simulate --relay http', 'nodes push blocks to each other over HTTP, visible on the wire')
         .epilog(
           'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics. Stop with Ctrl-C or GET :4999/shutdown/all.',
         ),

@@ -1,73 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import type { Argv } from 'yargs';
-import { networks, type NetworkParams } from '../../consensus/index.ts';
-import { type Wallet, walletFromFile, walletFromSecret, walletToFile } from '../../wallet/wallet.ts';
+import type { NetworkParams } from '../../consensus/index.ts';
+import { walletFromSecret, walletToFile } from '../../wallet/wallet.ts';
+import { getNetworkOrUsage } from '../args.ts';
 import { nodeRequest, nodeUrl } from '../client.ts';
-import { getNetworkOrUsage } from './header.ts';
-import { bad, printFields, printJSON, UsageError } from '../output.ts';
-
-/** `~/.chainsim/wallet-<network>.json`, or under $CHAINSIM_HOME when set. */
-export function defaultWalletPath(network: string): string {
-  const home = process.env.CHAINSIM_HOME ?? join(homedir(), '.chainsim');
-  return join(home, `wallet-${network}.json`);
-}
-
-export interface WalletArgs {
-  wallet?: string | undefined;
-  network: string;
-}
-
-export function walletPath(argv: WalletArgs): string {
-  return resolve(argv.wallet ?? defaultWalletPath(argv.network));
-}
-
-/** Reads the wallet file; usage errors (exit 2) say which file and what is wrong. */
-export function loadWallet(argv: WalletArgs): { wallet: Wallet; path: string } {
-  const path = walletPath(argv);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(
-      missing
-        ? `no wallet at ${path}: create one with \`chainsim wallet new${argv.wallet ? ` --wallet ${argv.wallet}` : ''}\``
-        : `cannot read ${path}: ${(err as Error).message}`,
-    );
-  }
-  let wallet: Wallet;
-  try {
-    wallet = walletFromFile(JSON.parse(text));
-  } catch (err) {
-    throw new UsageError(`${path} is not a valid wallet: ${(err as Error).message}`);
-  }
-  if ((statSync(path).mode & 0o077) !== 0) {
-    console.error(bad(`warning: ${path} is readable by others; run chmod 600 ${path}`));
-  }
-  return { wallet, path };
-}
-
-export function formatUnits(units: number | bigint): string {
-  const n = BigInt(units);
-  const whole = n / 100_000_000n;
-  const frac = (n % 100_000_000n).toString().padStart(8, '0').replace(/0+$/, '');
-  return `${n} units (${whole}${frac ? `.${frac}` : ''} coins)`;
-}
-
-const walletOption = {
-  type: 'string',
-  describe:
-    'wallet file (default: ~/.chainsim/wallet-<network>.json, or $CHAINSIM_HOME/wallet-<network>.json)',
-} as const;
-const networkOption = {
-  type: 'string',
-  default: 'sim',
-  describe: `network of the wallet (${Object.keys(networks).join(', ')}); picks the default file`,
-} as const;
+import { commandRequired, examples } from '../help.ts';
+import { printFields, printJSON, UsageError } from '../output.ts';
+import {
+  formatUnits,
+  loadWallet,
+  networkOption,
+  nodeOption,
+  walletOption,
+  walletPath,
+} from '../wallet-file.ts';
 
 export interface Balance {
   address: string;
@@ -90,7 +38,13 @@ export function walletCommand(y: Argv): Argv {
           'new',
           'Create a wallet file with a fresh random key (refuses to overwrite one)',
           (v) =>
-            v
+            examples(v, [
+              ['a wallet for the sim network, in ~/.chainsim/wallet-sim.json', '$0 wallet new'],
+              [
+                'another in alice.json (--network regtest: a regtest one)',
+                '$0 wallet new --wallet alice.json',
+              ],
+            ])
               .option('wallet', walletOption)
               .option('network', networkOption)
               .option('force', {
@@ -104,10 +58,7 @@ export function walletCommand(y: Argv): Argv {
                 describe: 'also print the secret key',
               })
               .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
-              .example(
-                '$0 wallet new --network regtest --wallet alice.json',
-                'a regtest wallet in alice.json',
-              ),
+              .epilog('The file holds the secret key: whoever reads it can spend the coins.'),
           (argv) => {
             const params: NetworkParams = getNetworkOrUsage(argv.network);
             const path = walletPath(argv);
@@ -144,7 +95,13 @@ export function walletCommand(y: Argv): Argv {
           'address',
           "Print the wallet's address",
           (v) =>
-            v
+            examples(v, [
+              ["the default wallet's address (~/.chainsim/wallet-sim.json)", '$0 wallet address'],
+              [
+                'fund it: node 5000 mines a block whose coinbase pays it',
+                'curl "localhost:5000/mine?address=$($0 wallet address)"',
+              ],
+            ])
               .option('wallet', walletOption)
               .option('network', networkOption)
               .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
@@ -158,14 +115,16 @@ export function walletCommand(y: Argv): Argv {
           'balance',
           "Ask a node for the wallet's balance",
           (v) =>
-            v
+            examples(v, [
+              ["the default wallet's balance as node 5000 sees it", '$0 wallet balance'],
+              [
+                "alice.json's, as node 5001 sees it, in JSON",
+                '$0 wallet balance --wallet alice.json --node 5001 --json',
+              ],
+            ])
               .option('wallet', walletOption)
               .option('network', networkOption)
-              .option('node', {
-                type: 'string',
-                default: 'http://127.0.0.1:5000',
-                describe: 'node URL (or port)',
-              })
+              .option('node', nodeOption)
               .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
           async (argv) => {
             const { wallet } = loadWallet(argv);
@@ -182,9 +141,6 @@ export function walletCommand(y: Argv): Argv {
               ]);
           },
         )
-        .demandCommand(1, 'name a wallet subcommand: new, address or balance'),
+        .demandCommand(1, commandRequired('wallet subcommand')),
   );
 }
-
-/** 32 fresh bytes for each BIP-340 signature. */
-export const auxRand = (): Uint8Array => new Uint8Array(randomBytes(32));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, runCliAsync } from '../../helpers/cli.ts';
 import { publicVectors } from '../../helpers/vectors.ts';
 
 describe('chainsim header / merkle', () => {
@@ -51,5 +51,29 @@ describe('chainsim header / merkle', () => {
     const r = runCli(['frobnicate']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /chainsim --help/);
+  });
+});
+
+describe('numeric options say what they got', () => {
+  test('simulate, headers verify and node run: a bad or missing number is a usage error naming it (exit 2)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['simulate', '--nodes', 'abc'], /--nodes must be a whole number from 1 to 256, got "abc"/],
+      // yargs would give a bare option its default: 6 nodes would start.
+      [['simulate', '--nodes'], /--nodes must be a whole number from 1 to 256, got no value/],
+      [['simulate', '--base-port', '5e'], /--base-port must be a whole number from 1 to 65535, got "5e"/],
+      [
+        ['headers', 'verify', 'x.bin', '--now', 'soon'],
+        /--now must be a whole number from 0 to 4294967295, got "soon"/,
+      ],
+      [
+        ['node', 'run', '--in-memory', '--verify-threads', 'x'],
+        /--verify-threads must be a whole number from 0 to 256, got "x"/,
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => runCliAsync(args, { timeoutMs: 20_000 })));
+    results.forEach((r, i) => {
+      assert.equal(r.status, 2, cases[i]![0].join(' '));
+      assert.match(r.stderr, cases[i]![1]);
+    });
   });
 });

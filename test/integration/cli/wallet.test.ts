@@ -227,4 +227,25 @@ describe('chainsim wallet balance, send and proof verify against a node', () => 
     assert.equal(down.status, 1);
     assert.match(down.stderr, /cannot reach the node/);
   });
+
+  test('an unfunded wallet is told how to fund it; an immature one how many blocks to wait (exit 1)', async () => {
+    const [n0] = nodes as [TestNode];
+    const carol = join(dir, 'carol.json');
+    assert.equal(runCli(['wallet', 'new', '--network', 'regtest', '--wallet', carol]).status, 0);
+    const carolAddr = runCli(['wallet', 'address', '--wallet', carol]).stdout.trim();
+    const send = () =>
+      runCliAsync(['send', '--wallet', carol, '--to', aliceAddr, '--amount', '1000', '--node', n0.url]);
+    const empty = await send();
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /insufficient funds: 0 spendable/);
+    assert.ok(empty.stderr.includes(`curl "${n0.url}/mine?address=${carolAddr}"`), empty.stderr);
+    assert.match(
+      empty.stderr,
+      /then 99 more on top of it \(on the regtest network a coinbase output can be spent once it has 100 confirmations/,
+    );
+    await fetch(`${n0.url}/mine?address=${carolAddr}`);
+    const immature = await send();
+    assert.equal(immature.status, 1);
+    assert.match(immature.stderr, /Not enough of its mined coins are mature yet .*after 99 more block\(s\)/s);
+  });
 });
