@@ -337,7 +337,7 @@ class LevelStore implements ChainStore {
 }
 
 // classic-level loads on first use, so a node without a data directory never loads a native addon;
-// scripts/build-worker.mjs bundles it by rewriting `requireCjs('classic-level')`, so keep that spelling.
+// scripts/build-worker.mjs bundles it by rewriting the one `requireCjs` call of it below (keep its spelling).
 // memory-level is imported at once, so the node worker's bundle carries it (see docs/decisions.md, "What else
 // a node does not pay at start-up").
 const requireCjs = createRequire(import.meta.url);
