@@ -2,7 +2,7 @@
  * What `send` says when the wallet cannot pay: how to fund it (a block mined to its address, then coinbase
  * maturity), or how many blocks until enough of its coins mature.
  */
-import type { NetworkParams } from '../consensus/index.ts';
+import { coinbaseSpendableFrom, type NetworkParams } from '../consensus/index.ts';
 import type { WalletUtxo } from '../wallet/wallet.ts';
 
 /** An unspent output as GET /address/:addr/utxos lists it. */
@@ -25,8 +25,7 @@ export interface FundingHintOptions {
 
 /** The tip height from which a coinbase output mined at `height` can be spent in the next block. */
 export function matureAt(height: number, params: NetworkParams): number {
-  // Spendable in block b when b - height >= coinbaseMaturity (consensus/, like Core's COINBASE_MATURITY).
-  return height + params.coinbaseMaturity - 1;
+  return coinbaseSpendableFrom(height, params) - 1;
 }
 
 export function fundingHint(o: FundingHintOptions): string {

@@ -47,6 +47,26 @@ export interface TxInputsResult {
 }
 
 /**
+ * Whether a coin may be spent by a transaction in the block at `spendHeight`: a coinbase output needs
+ * `coinbaseMaturity` confirmations first (Core's COINBASE_MATURITY check in Consensus::CheckTxInputs).
+ */
+export function isMatureAt(
+  coin: Pick<Coin, 'coinbase' | 'height'>,
+  spendHeight: number,
+  params: Pick<NetworkParams, 'coinbaseMaturity'>,
+): boolean {
+  return !coin.coinbase || spendHeight >= coinbaseSpendableFrom(coin.height, params);
+}
+
+/** The first block height whose transactions may spend a coinbase output of the block at `height`. */
+export function coinbaseSpendableFrom(
+  height: number,
+  params: Pick<NetworkParams, 'coinbaseMaturity'>,
+): number {
+  return height + params.coinbaseMaturity;
+}
+
+/**
  * Core Consensus::CheckTxInputs: every input exists and is unspent, coinbase outputs are mature at
  * `spendHeight` (the height of the block the transaction goes into), values and their sum are in range (in
  * bigint: CVE-2010-5139), and the outputs do not exceed the inputs. Returns the fee and the spent coins.
@@ -70,7 +90,7 @@ export function checkTxInputs(
   }
   let valueIn = 0n;
   for (const [i, coin] of spent.entries()) {
-    if (coin.coinbase && spendHeight - coin.height < params.coinbaseMaturity) {
+    if (!isMatureAt(coin, spendHeight, params)) {
       throw new ConsensusError(
         'bad-txns-premature-spend-of-coinbase',
         `input ${i} spends a coinbase of height ${coin.height} at height ${spendHeight}: needs ${params.coinbaseMaturity} confirmations`,

@@ -3,7 +3,7 @@
  * integers of the smallest unit.
  */
 import type { FastifyInstance } from 'fastify';
-import { type Coin, parseOutpointKey } from '../../consensus/index.ts';
+import { type Coin, isMatureAt, parseOutpointKey } from '../../consensus/index.ts';
 import { bytesToHex } from '../../util/bytes.ts';
 import type { ChainsimNode } from '../node.ts';
 import { scriptOfAddress } from './addresses.ts';
@@ -35,7 +35,7 @@ export function addressRoutes(app: FastifyInstance, opts: { readonly node: Chain
     const row = (key: string, coin: Coin, confirmed: boolean) => {
       const { txid, vout } = parseOutpointKey(key);
       const spentBy = mempool.spender(key) ?? null;
-      const mature = !coin.coinbase || next - coin.height >= params.coinbaseMaturity;
+      const mature = isMatureAt(coin, next, params);
       return {
         txid,
         vout,
@@ -107,7 +107,9 @@ export function addressRoutes(app: FastifyInstance, opts: { readonly node: Chain
         height: chain.height,
         confirmed: sum((r) => r.height !== null),
         immature: sum(
-          (r) => r.height !== null && r.coinbase && chain.height + 1 - r.height < params.coinbaseMaturity,
+          (r) =>
+            r.height !== null &&
+            !isMatureAt({ coinbase: r.coinbase, height: r.height }, chain.height + 1, params),
         ),
         unconfirmed: sum((r) => r.height === null),
         spentInMempool: sum((r) => r.height !== null && r.spentBy !== null),
