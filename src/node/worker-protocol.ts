@@ -4,6 +4,7 @@
  * and what the manager tells it (`shutdown`, `mining`, `pushed`, `push-acked`).
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { NetworkSettings } from '../net/model/types.ts';
 import type { LinkPush } from '../net/protocol.ts';
 import type { CodeCacheMessage } from '../runtime/worker-loader.ts';
 import type { LoaderData } from '../runtime/worker-loader.ts';
@@ -39,6 +40,8 @@ export interface NodeWorkerData extends LoaderData {
   readonly maxConnections?: number;
   /** The host peers reach this node at, when it binds a wildcard address. */
   readonly advertise?: string;
+  /** The simulator's network model: every message to another node of it asks the model first. Absent: none. */
+  readonly model?: NetworkSettings;
 }
 
 export interface NodeStatus {
@@ -63,6 +66,8 @@ export type WorkerMessage =
   | { type: 'failed'; error: StartupErrorObject }
   | { type: 'status'; status: NodeStatus }
   | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
+  /** A block this node has just stored (on any branch), once it is written: what propagation is measured by. */
+  | ({ type: 'block' } & StoredBlock)
   | { type: 'exiting' }
   /** One pino JSON line for this node's log file. */
   | { type: 'log'; line: string }
@@ -80,7 +85,25 @@ export type ManagerMessage =
   /** A `push` of another node, for this one (`to` dropped). */
   | ({ type: 'pushed'; from: PushSender; ack: PushAck } & Omit<LinkPush, 'to'>)
   /** Every target of this node's push `ack` has handled it (or is down). */
-  | { type: 'push-acked'; ack: number };
+  | { type: 'push-acked'; ack: number }
+  /**
+   * The network model changed (a partition, a heal, link settings). `reconnect`: addresses of peers whose link to
+   * this node has just come back (a heal, a restarted node), with which it exchanges tips at once.
+   */
+  | { type: 'network'; settings: NetworkSettings; reconnect: readonly string[] };
+
+/** A block a node stored, as it reports it to the manager. */
+export interface StoredBlock {
+  readonly hash: string;
+  readonly prev: string;
+  readonly height: number;
+  /** The header's timestamp (seconds). */
+  readonly time: number;
+  /** preciseNow() when it was stored. */
+  readonly at: number;
+  /** This node mined it. */
+  readonly mined: boolean;
+}
 
 /** Names one delivery of a push: the sender's port and its push number. */
 export interface PushAck {

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { NetworkName } from '../consensus/index.ts';
 import type { KernelName } from '../mining/kernels/index.ts';
 import type { PowClient } from '../mining/scheduler.ts';
-import type { NodeStatus } from '../node/worker-protocol.ts';
+import type { LinkOverride, LinkSettings, TopologySpec } from '../net/model/types.ts';
+import type { NodeStatus, StoredBlock } from '../node/worker-protocol.ts';
 import type { LogLevel, LogSink } from '../runtime/logger.ts';
 
 export interface SimulationOptions {
@@ -41,6 +42,26 @@ export interface SimulationOptions {
   readonly advertise?: string;
   /** Connections each node's server (and the manager's) holds at most; default: a share of the process's limit. */
   readonly maxConnections?: number;
+  /** The network model (sim/network-control.ts): absent means `random:8`, no link effects, no partition. */
+  readonly model?: ModelOptions;
+  /** Root of the results (`<results>/<run>/summary.json`, `blocks.csv`); null or absent writes none. */
+  readonly results?: string | null;
+  /** The run's name under `results` (the CLI uses the log folder's run id). */
+  readonly runId?: string;
+  /** The run ends by itself after this many seconds, or once this run added this many blocks to the best chain. */
+  readonly stopAfter?: { readonly durationS?: number; readonly blocks?: number };
+}
+
+/** The network model as the simulator is started with it; node numbers are indices (0..nodes-1). */
+export interface ModelOptions {
+  /** Every random choice of the model follows it; random when absent (and then printed and recorded). */
+  readonly seed?: number;
+  readonly topology?: TopologySpec;
+  /** The edges of a `file` topology, already read and parsed (indices). */
+  readonly fileEdges?: ReadonlyArray<readonly [number, number]>;
+  readonly defaults?: Partial<LinkSettings>;
+  readonly links?: readonly LinkOverride[];
+  readonly partition?: ReadonlyArray<readonly number[]> | null;
 }
 
 export type NodeRelay = 'ports' | 'http';
@@ -81,6 +102,10 @@ export interface ShutdownReport {
 
 export interface SimEvents {
   tip: [node: NodeHandle, tip: { hash: string; height: number; mined: boolean; disconnected: number }];
+  /** A node stored a block (its `block` message). */
+  block: [node: NodeHandle, block: StoredBlock];
+  /** The network model changed: a partition, a heal, link settings, a node stopped or started. */
+  network: [change: { readonly kind: 'partition' | 'heal' | 'links' | 'stop' | 'start'; readonly at: number }];
   down: [node: NodeHandle, reason: string];
   up: [node: NodeHandle];
   warning: [message: string];
