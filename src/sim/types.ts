@@ -105,7 +105,9 @@ export interface SimEvents {
   /** A node stored a block (its `block` message). */
   block: [node: NodeHandle, block: StoredBlock];
   /** The network model changed: a partition, a heal, link settings, a node stopped or started. */
-  network: [change: { readonly kind: 'partition' | 'heal' | 'links' | 'stop' | 'start'; readonly at: number }];
+  network: [
+    change: { readonly kind: 'partition' | 'heal' | 'links' | 'stop' | 'start'; readonly at: number },
+  ];
   down: [node: NodeHandle, reason: string];
   up: [node: NodeHandle];
   warning: [message: string];
