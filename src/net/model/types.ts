@@ -84,3 +84,25 @@ export type Decision =
 
 /** A seeded uniform generator in [0, 1) (rng.ts makes them with pure-rand). */
 export type Rng = () => number;
+
+/**
+ * What the relay asks. model.ts's NetworkModel implements it; `createNetworkModel(settings, stream)` in
+ * net/model/index.ts makes one (each node draws from its own stream of the run's seed: stream = index + 1).
+ */
+export interface ModelView {
+  readonly settings: NetworkSettings;
+  /** The node index of an advertised address; undefined for an address outside the simulation. */
+  indexOf(address: string): number | undefined;
+  /**
+   * May a message of `bytes` bytes from node `from` to node `to`, sent at `nowMs`, pass, and after what delay
+   * (queueing behind earlier messages on a link with limited bandwidth, transfer, latency, jitter)? Draws from
+   * the generator and books the link, so ask once per message actually sent.
+   */
+  decide(from: number, to: number, kind: MessageKind, bytes: number, nowMs: number): Decision;
+  /** Whether `a` and `b` share an edge that no partition cuts (no draw). */
+  reachable(a: number, b: number): boolean;
+  /** The nodes `i` shares an edge with (partition or not). */
+  neighbours(i: number): readonly number[];
+  /** New settings (a partition, a heal, new link settings); queue state of links that remain is kept. */
+  update(settings: NetworkSettings): void;
+}
