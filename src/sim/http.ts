@@ -60,7 +60,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       'GET /mining/start?duration=': 'continuous mining on every node, by hash-power share',
       'GET /mining/stop': 'stop continuous mining',
       'GET /nodes': 'each node: id, address, status, height, tip, hash rate',
-      'GET /network': 'agreement, tips, forks and reorgs',
+      'GET /network': 'agreement, tips, stale blocks, forks, reorgs, propagation, revenue (docs/results.md)',
       'GET /metrics': 'Prometheus metrics',
       'POST /nodes/:port/restart': 'bring a node that is down back',
       'GET /shutdown/all': 'stop every node, confirm each exited, then the manager',
@@ -152,7 +152,8 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       hashRate: Math.round(n.pow?.hashRate() ?? 0),
       peers: n.status?.peers ?? 0,
       mempool: n.status?.mempool ?? 0,
-      blocksMined: n.status?.blocksMined ?? 0,
+      // Counted by the manager's ledger, so a restart does not reset it.
+      blocksMined: sim.measure.minedBy(n.port),
       mining: n.status?.mining ?? false,
       ...(n.exitCode !== null && n.state === 'down' ? { exitCode: n.exitCode } : {}),
     })),
@@ -183,7 +184,11 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
   app.get('/shutdown/all', async (req, reply) => {
     auth(req);
     const report = await sim.shutdownAll();
-    await reply.send({ message: 'All nodes shut down', nodes: report.nodes });
+    await reply.send({
+      message: 'All nodes shut down',
+      nodes: report.nodes,
+      results: report.results ?? null,
+    });
     setImmediate(() => opts.onShutdown(report));
     return reply;
   });

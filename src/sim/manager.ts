@@ -19,6 +19,7 @@ import { httpJSON } from '../net/http-client.ts';
 import { advertisedAddress } from '../net/address.ts';
 import { makeCodeCache } from '../runtime/code-cache.ts';
 import { startMiningRequests } from './mining-run.ts';
+import { createMeasurement, type Measurement } from './measure.ts';
 import { createSimMetrics, type SimMetrics } from './metrics.ts';
 import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
 import { nodeWorkerFiles, spawnNodeWorker } from './node-worker.ts';
@@ -54,6 +55,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   readonly opts: SimulationOptions;
   readonly nodes: NodeHandle[];
   readonly metrics: SimMetrics;
+  /** The block ledger, its metrics and the results files (measure.ts). */
+  readonly measure: Measurement;
   readonly log: Logger;
   kernelName: KernelName = 'js';
   private scheduler: PowScheduler | null = null;
@@ -86,6 +89,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       logSink: null,
     }));
     this.metrics = createSimMetrics(this);
+    this.measure = createMeasurement(this);
     this.pushes = createPushRouter({
       nodes: this.nodes,
       node: (port) => this.node(port),
@@ -193,6 +197,7 @@ export class Simulation extends EventEmitter<SimEvents> {
           this.metrics.onTip(handle, tip);
           this.emit('tip', handle, tip);
         },
+        block: (block) => this.emit('block', handle, block),
         push: (push) => this.pushes.deliver(handle, push),
         pushHandled: (ack) => this.pushes.handled(ack),
         down: (reason) => this.emit('down', handle, reason),
@@ -288,8 +293,8 @@ export class Simulation extends EventEmitter<SimEvents> {
         nodes: ports,
       })),
       forksSeen: this.metrics.forksSeen(),
-      reorgs: this.nodes.reduce((sum, n) => sum + (n.status?.reorgs ?? 0), 0),
-      blocksMined: this.nodes.reduce((sum, n) => sum + (n.status?.blocksMined ?? 0), 0),
+      // The ledger's metrics, under summary.json's names (docs/results.md).
+      ...this.measure.current(),
     };
   }
 
@@ -304,6 +309,8 @@ export class Simulation extends EventEmitter<SimEvents> {
 
   private async doShutdown(timeoutMs: number): Promise<ShutdownReport> {
     this.stopContinuous();
+    // Before the nodes go down: the results ask them for their final tips.
+    const written = await this.measure.finish();
     const results = await Promise.all(
       this.nodes.map(async (n) => {
         if (!n.worker) {
@@ -328,7 +335,7 @@ export class Simulation extends EventEmitter<SimEvents> {
     await this.stopPool();
     this.log.info({ nodes: results }, 'all nodes shut down');
     await this.closeLogs();
-    return { nodes: results };
+    return { nodes: results, results: written };
   }
 
   /** `<log dir>/node-<port>.log`, opened once per node; false when there is no log directory. */

@@ -8,7 +8,13 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { servePowPort } from '../mining/remote.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
-import type { NodeStatus, NodeWorkerData, PushAck, WorkerMessage } from '../node/worker-protocol.ts';
+import type {
+  NodeStatus,
+  NodeWorkerData,
+  PushAck,
+  StoredBlock,
+  WorkerMessage,
+} from '../node/worker-protocol.ts';
 import { isStoreFailure, StartupError } from '../node/startup-error.ts';
 import { workerModuleUrl } from '../runtime/modules.ts';
 import type { NodeHandle } from './types.ts';
@@ -35,6 +41,8 @@ export interface NodeWorkerCallbacks {
   up(): void;
   /** Its tip changed; the handle's status already has it. */
   tip(tip: TipMessage): void;
+  /** It stored a block (any branch), once written. */
+  block(block: StoredBlock): void;
   /** A block or transaction for other nodes of the simulation. */
   push(push: PushMessage): void;
   /** It handled another node's push. */
@@ -136,6 +144,7 @@ function messageHandlers(o: SpawnNodeOptions, settle: (err?: Error) => void): Me
       if (handle.status) handle.status = withTip(handle.status, msg);
       o.on.tip(msg);
     },
+    block: ({ type: _, ...block }) => o.on.block(block),
     push: (msg) => o.on.push(msg),
     'pushed-done': (msg) => o.on.pushHandled(msg.ack),
     log: (msg) => handle.logSink?.write(msg.line),

@@ -1,11 +1,13 @@
 /**
  * Running a simulation as one unit: the manager's HTTP server first (so a busy port fails before any node
- * starts), then the pool and the nodes. `stopped` resolves once `/shutdown/all` (or `shutdown()`) finished.
+ * starts), then the pool and the nodes. `stopped` resolves once `/shutdown/all` (or `shutdown()`, or the end
+ * `stopAfter` sets) finished; its report names the results folder.
  */
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { advertisedAddress } from '../net/address.ts';
 import { buildManagerServer } from './http.ts';
+import { watchStopAfter } from './measure.ts';
 import {
   createSimulation,
   type ShutdownReport,
@@ -56,14 +58,18 @@ export async function runSimulation(opts: SimulationOptions): Promise<RunningSim
     await app.close();
     throw err;
   }
+  const shutdown = (): Promise<ShutdownReport> => {
+    closing ??= sim.shutdownAll().then(closeAll);
+    return closing;
+  };
+  // --duration / --blocks: the run ends by itself, as a shutdown would end it (results first).
+  const unwatch = watchStopAfter(sim, opts.stopAfter, () => void shutdown());
+  void stopped.then(unwatch);
   return {
     sim,
     app,
     managerUrl: `http://${advertisedAddress(opts.host, opts.port, opts.advertise)}`,
     stopped,
-    shutdown(): Promise<ShutdownReport> {
-      closing ??= sim.shutdownAll().then(closeAll);
-      return closing;
-    },
+    shutdown,
   };
 }

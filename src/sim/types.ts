@@ -98,10 +98,16 @@ export interface MiningRun {
 
 export interface ShutdownReport {
   readonly nodes: Array<{ port: number; id: string; result: 'exited' | 'terminated' | 'already-down' }>;
+  /** The folder the run's results were written to (summary.json, blocks.csv); null when none were. */
+  readonly results?: string | null;
 }
 
 export interface SimEvents {
-  tip: [node: NodeHandle, tip: { hash: string; height: number; mined: boolean; disconnected: number }];
+  /** `at`: when the node reported it (epoch ms, preciseNow). */
+  tip: [
+    node: NodeHandle,
+    tip: { hash: string; height: number; at: number; mined: boolean; disconnected: number },
+  ];
   /** A node stored a block (its `block` message). */
   block: [node: NodeHandle, block: StoredBlock];
   /** The network model changed: a partition, a heal, link settings, a node stopped or started. */
