@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import type { NodeHandle, ShutdownReport } from '../sim/manager.ts';
+import type { ShutdownReport, Simulation } from '../sim/manager.ts';
 import type { RunningSimulation } from '../sim/run.ts';
+import { liveTable, type LiveRow } from './live-table.ts';
 import type { SimulateArgs } from './simulate-args.ts';
 
 export interface LiveView {
@@ -50,7 +51,7 @@ export function startLiveView(running: RunningSimulation, tty: boolean): LiveVie
 
   let lines = 0;
   const render = (): void => {
-    const out = `${liveTable(sim.nodes)}\n${events.join('\n')}`;
+    const out = `${liveTable(liveRows(sim), Date.now())}\n${events.join('\n')}`;
     process.stdout.write(`${lines > 0 ? `\x1b[${lines}A\x1b[J` : ''}${out}\n`);
     lines = out.split('\n').length;
   };
@@ -102,8 +103,12 @@ export function printBanner(running: RunningSimulation, args: SimulateArgs, logD
 }
 
 export function printShutdown(report: ShutdownReport): void {
-  const summary = report.nodes.map((n) => `${n.port}: ${n.result}`).join(', ');
-  console.log(chalk.bold(`shut down: ${summary}`));
+  const exited = report.nodes.filter((n) => n.result === 'exited').length;
+  const others = report.nodes.filter((n) => n.result !== 'exited').map((n) => `${n.port} ${n.result}`);
+  console.log(
+    chalk.bold(`shut down ${report.nodes.length} node(s): ${[`${exited} exited`, ...others].join(', ')}`),
+  );
+  if (report.results) console.log(`${chalk.bold('results')}  ${report.results}  (summary.json, blocks.csv)`);
 }
 
 const PALETTE = [
@@ -123,39 +128,18 @@ export function colorHash(hash: string): string {
   return color(short);
 }
 
-function age(ms: number | undefined): string {
-  if (!ms) return '-';
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-function rate(hps: number): string {
-  if (hps >= 1e6) return `${(hps / 1e6).toFixed(2)} MH/s`;
-  if (hps >= 1e3) return `${(hps / 1e3).toFixed(1)} kH/s`;
-  return `${Math.round(hps)} H/s`;
-}
-
-function liveTable(nodes: readonly NodeHandle[]): string {
-  const table = new Table({
-    head: ['node', 'state', 'height', 'tip', 'peers', 'hash rate', 'mempool', 'last block'].map((h) =>
-      chalk.bold(h),
-    ),
-    style: { head: [], border: [] },
-  });
-  for (const n of nodes) {
-    const s = n.status;
-    const state =
-      n.state === 'up' ? chalk.green('up') : n.state === 'down' ? chalk.red('down') : chalk.dim(n.state);
-    table.push([
-      String(n.port),
-      state,
-      s ? String(s.height) : '-',
-      s ? colorHash(s.tip) : '-',
-      s ? String(s.peers) : '-',
-      rate(n.pow?.hashRate() ?? 0),
-      s ? String(s.mempool) : '-',
-      age(s?.lastTipAt),
-    ]);
-  }
-  return table.toString();
+/** The live table's lines, from the simulation's nodes and its ledger. */
+export function liveRows(sim: Simulation): LiveRow[] {
+  return sim.nodes.map((n) => ({
+    port: n.port,
+    state: n.state,
+    group: null,
+    height: n.status?.height ?? null,
+    tip: n.status?.tip ?? null,
+    peers: n.status?.peers ?? null,
+    mempool: n.status?.mempool ?? null,
+    mined: sim.measure.minedBy(n.port),
+    hashRate: n.pow?.hashRate() ?? 0,
+    lastBlockAt: sim.measure.tipMinedAt(n),
+  }));
 }
