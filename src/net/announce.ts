@@ -114,12 +114,10 @@ function announceModelled(
   for (const p of ctx.peers.list()) {
     if (already.has(p.id)) continue;
     const route = gate.route(p.address);
+    // Hop by hop: only along an edge that no partition cuts (asked without a draw), then the model's decision.
+    if (route && gate.blocked(route)) continue;
     const d = route ? gate.decide(route, kind, size) : ({ pass: true, delayMs: 0 } as const);
-    if (!d.pass) {
-      if (d.reason === 'partitioned')
-        ctx.node.log.debug({ peer: p.address }, `${kind} push to ${p.address} blocked: partitioned`);
-      continue;
-    }
+    if (!d.pass) continue;
     passed.push(p);
     if (!ctx.link?.reaches(p.address)) overHttp.push({ peer: p, route, delayMs: d.delayMs });
     else if (d.delayMs > 0) later.push({ address: p.address, delayMs: d.delayMs });

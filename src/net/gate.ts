@@ -77,6 +77,15 @@ export class Gate {
     return peer === undefined || peer === self ? null : { self, peer };
   }
 
+  /**
+   * Why nothing can go from this node to the peer (a partition, no edge), without asking for a draw; null when
+   * the link is up. Only messages that may pass are put to `decide`, which draws and books the link.
+   */
+  blocked(route: Route): 'partitioned' | 'no-link' | null {
+    if (this.model.reachable(route.self, route.peer)) return null;
+    return this.model.neighbours(route.self).includes(route.peer) ? 'partitioned' : 'no-link';
+  }
+
   /** Asks the model about one message from this node (`size` is called only when the link has a bandwidth). */
   decide(route: Route, kind: MessageKind, size: () => number): Decision {
     const bytes = this.hasBandwidth(route.self, route.peer) ? size() : 0;
@@ -96,6 +105,8 @@ export class Gate {
   ): Promise<T> {
     await this.delay(delayMs, address, r.signal);
     const answer = await this.inner.request<T>(address, path, r);
+    const blocked = this.blocked(route);
+    if (blocked) throw noRoute(address, blocked);
     const bytes = this.hasBandwidth(route.peer, route.self) ? JSON.stringify(answer).length : 0;
     const back = this.model.decide(route.peer, route.self, 'answer', bytes, this.now());
     if (!back.pass) throw noRoute(address, back.reason);
@@ -106,6 +117,8 @@ export class Gate {
   private async request<T>(address: string, path: string, r: PeerRequest = {}): Promise<T> {
     const route = this.route(address);
     if (!route) return this.inner.request<T>(address, path, r);
+    const blocked = this.blocked(route);
+    if (blocked) throw noRoute(address, blocked);
     const kind = kindOf(path, r.method);
     const d = this.decide(route, kind, () => (r.body === undefined ? 0 : JSON.stringify(r.body).length));
     if (!d.pass) {

@@ -57,7 +57,7 @@ describe('the gate: every request to a simulator node asks the model', () => {
       return true;
     });
     assert.deepEqual(inner.sent, []);
-    assert.deepEqual(model.asked, [{ from: 0, to: 1, kind: 'request', bytes: 0 }]);
+    assert.deepEqual(model.asked, [], 'no draw for a message that cannot be sent');
   });
 
   test('a delayed request is sent only once its delay is up', async () => {
@@ -98,6 +98,14 @@ describe('the gate: every request to a simulator node asks the model', () => {
     model.partition([[0], [1, 2]]);
     await timers.advance(10);
     await assert.rejects(r.result, /no route to 127\.0\.0\.1:5001: partitioned/);
+  });
+
+  test('a peer with no edge to this node is not reached either', async () => {
+    const model = new FakeModel(NODES, { edges: [[0, 1]] });
+    const { client, inner } = gated(model);
+    await assert.rejects(client.request(OTHER, '/node/id'), new RegExp(`no route to ${OTHER}: not linked`));
+    await client.request(PEER, '/node/id');
+    assert.deepEqual(inner.sent, [`${PEER}/node/id`]);
   });
 
   test('a lost push is dropped silently: the sender hears nothing wrong, the peer gets nothing', async () => {
