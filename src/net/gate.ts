@@ -14,6 +14,7 @@
  */
 import type { Decision, MessageKind, ModelView, NetworkSettings } from './model/types.ts';
 import { DelayCancelledError, type DelayQueue } from './delay-queue.ts';
+import { settingsFor } from './model/settings.ts';
 import { type PeerClient, type PeerRequest, PeerRequestError } from './peer-client.ts';
 
 /** The model's indices of this node and of a peer. */
@@ -156,21 +157,11 @@ export class Gate {
     const key = a < b ? a * 65536 + b : b * 65536 + a;
     let has = this.limited.byPair.get(key);
     if (has === undefined) {
-      has = bandwidthOf(settings, a, b) !== null;
+      has = settingsFor(settings, a, b).bandwidth !== null;
       this.limited.byPair.set(key, has);
     }
     return has;
   }
-}
-
-/** The bandwidth of the link between `a` and `b`: the last override naming the pair that sets one, else the default. */
-function bandwidthOf(settings: NetworkSettings, a: number, b: number): number | null {
-  let bandwidth = settings.defaults.bandwidth;
-  for (const o of settings.links) {
-    if (((o.a === a && o.b === b) || (o.a === b && o.b === a)) && o.bandwidth !== undefined)
-      bandwidth = o.bandwidth;
-  }
-  return bandwidth;
 }
 
 function cancelled(address: string): PeerRequestError {

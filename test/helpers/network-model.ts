@@ -1,33 +1,20 @@
 /**
- * Network models for integration tests: the settings the manager would send, and node i's model of them.
+ * Network models for integration tests: the settings the manager would send (the real makeSettings), and node
+ * i's model of them (the real model, stream i + 1 of the seed, as the worker builds it).
  */
-import type { Edge, ModelView, NetworkSettings, TopologySpec } from '../../src/net/model/types.ts';
-import { NO_LINK_EFFECTS } from '../../src/net/model/types.ts';
-import { FakeModel } from './model.ts';
+import { createNetworkModel, makeSettings } from '../../src/net/model/index.ts';
+import type { ModelView, NetworkSettings, TopologySpec } from '../../src/net/model/types.ts';
 
-/** Settings over `addresses` (full mesh unless `edges` are given), with a partition or none. */
+/** Settings over `addresses` with `topology` and a partition (null: none). */
 export function settingsFor(
   addresses: readonly string[],
   topology: TopologySpec,
   partition: readonly (readonly number[])[] | null,
-  edges?: readonly Edge[],
 ): NetworkSettings {
-  const all: Edge[] = [];
-  for (let a = 0; a < addresses.length; a++) for (let b = a + 1; b < addresses.length; b++) all.push([a, b]);
-  return {
-    seed: 7,
-    nodes: addresses,
-    edges: edges ?? all,
-    topology,
-    defaults: NO_LINK_EFFECTS,
-    links: [],
-    partition,
-  };
+  return makeSettings({ seed: 7, nodes: addresses, topology, partition });
 }
 
 /** Node i's model of `settings`. */
-export function modelFor(settings: NetworkSettings, _i: number): ModelView {
-  const m = new FakeModel(settings.nodes);
-  m.update(settings);
-  return m;
+export function modelFor(settings: NetworkSettings, i: number): ModelView {
+  return createNetworkModel(settings, i + 1);
 }

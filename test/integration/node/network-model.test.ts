@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { Edge, ModelView, NetworkSettings } from '../../../src/net/model/types.ts';
+import type { ModelView, NetworkSettings } from '../../../src/net/model/types.ts';
 import { freePortRun } from '../../helpers/ports.ts';
 import { modelFor, settingsFor } from '../../helpers/network-model.ts';
 import {
@@ -83,17 +83,13 @@ describe('nodes that ask the network model', () => {
 
   test('on a 4-node line, a pushed block reaches the far end hop by hop', async () => {
     const link = new TestLink();
-    const line: Edge[] = [
-      [0, 1],
-      [1, 2],
-      [2, 3],
-    ];
-    const { nodes } = await modelled(
-      4,
-      (addresses) => settingsFor(addresses, { kind: 'line' }, null, line),
-      link,
-    );
+    const { nodes, models } = await modelled(4, (a) => settingsFor(a, { kind: 'line' }, null), link);
     try {
+      assert.deepEqual(models[0]!.settings.edges, [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ]);
       await connectAll(nodes);
       const { block } = await nodes[0]!.node.mine();
       await eventually(() => tips(nodes).every((t) => t === nodes[0]!.node.tip.hash));
