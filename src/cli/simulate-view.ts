@@ -9,6 +9,7 @@ import Table from 'cli-table3';
 import type { NodeHandle, ShutdownReport } from '../sim/manager.ts';
 import type { RunningSimulation } from '../sim/run.ts';
 import type { SimulateArgs } from './simulate-args.ts';
+import { networkLine } from './simulate-network.ts';
 
 export interface LiveView {
   /** One event line, stamped with the time. */
@@ -80,6 +81,7 @@ export function printBanner(running: RunningSimulation, args: SimulateArgs, logD
   console.log(
     [
       `${chalk.bold('manager')}  ${running.managerUrl}   ${chalk.bold('network')} ${args.network}   ${chalk.bold('pool')} ${sim.kernelName} kernel   ${chalk.bold('height')} ${sim.nodes[0]?.status?.height ?? 0}`,
+      `${chalk.bold('model')}    ${networkLine(sim.network.view())}`,
       `${chalk.bold('logs')}     ${args.logLevel === 'silent' ? '(off)' : logDir}`,
       `${chalk.bold('data')}     ${args.dataDir ? `${join(args.dataDir, args.network)}/node-<port>  (chains resume here; --fresh starts over)` : '(in memory)'}`,
       ...(args.token
