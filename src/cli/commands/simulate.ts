@@ -34,16 +34,14 @@ export function simulateCommand(y: Argv): Argv {
         ['nodes push blocks to each other over HTTP, visible on the wire', '$0 simulate --relay http'],
         [
           'twelve nodes, 4 links each, slow links, reproducible',
-          '$0 simulate --nodes 12 --topology random:4 --latency pareto:200ms --bandwidth 1MB/s --loss 1% --seed 7',
+          '$0 simulate --nodes 12 --topology random:4 \\',
+          '  --latency pareto:200ms --bandwidth 1MB/s --loss 1% --seed 7',
         ],
         [
-          'start split in two halves (heal with POST :4999/network/heal)',
+          'start split in two halves (POST :4999/network/heal joins them)',
           '$0 simulate --nodes 12 --partition 5000-5005/5006-5011',
         ],
-        [
-          'stop by itself after 50 blocks and keep the results',
-          '$0 simulate --mine --blocks 50 --results results',
-        ],
+        ['end by itself after 50 blocks; results in results/<run>/', '$0 simulate --mine --blocks 50'],
       ])
         // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
         .option('nodes', { alias: 'n', defaultDescription: '6', describe: 'number of nodes' })
