@@ -45,7 +45,7 @@ test('a share of 0 gets no ranges; raised again, it gets its share without catch
   b.setShare(50);
   await turns(200);
   const gotA = executor.ranges[0]! - before[0]!;
-  const gotB = executor.ranges[1]! - before[1]!;
+  const gotB = executor.ranges[1] - before[1]!;
   // Equal shares from now on: within a few ranges of each other, not b first for all the time it waited.
   assert.ok(Math.abs(gotA - gotB) <= 3, `after the raise: a ${gotA}, b ${gotB}`);
   assert.throws(() => b.setShare(-1), RangeError);

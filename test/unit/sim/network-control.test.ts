@@ -32,7 +32,7 @@ function fakeNodes(n: number, base = 5000): FakeNode[] {
       index,
       port: base + index,
       address: `127.0.0.1:${base + index}`,
-      state: 'up' as NodeState,
+      state: 'up',
       share: 100 / n,
       pow: { setShare: (s: number) => setShares.push(s) },
       setShares,
