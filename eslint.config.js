@@ -89,6 +89,62 @@ for (const [i, layer] of LAYERS.entries()) {
   });
 }
 
+// net/model/ (the network model) is pure like consensus/: no node built-ins, no runtime/, no I/O packages,
+// time and randomness as arguments, so the live relay and the virtual-time engine get the same answers from a
+// seed. It may import util/ and consensus/ only. (A later block for the same files replaces net/'s layer rule,
+// so this one includes net/'s own restrictions.)
+const MODEL_ALLOWED = ['util', 'consensus'];
+layerRules.push({
+  files: ['src/net/model/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: consensusForbidden.map((name) => ({
+          name,
+          message: 'net/model/ is pure: take time and randomness as arguments.',
+        })),
+        patterns: [
+          {
+            // Every layer but these two (and net/ itself): net/'s upward imports and runtime/ to storage.
+            group: LAYERS.filter((l) => !MODEL_ALLOWED.includes(l) && l !== 'net').map((l) => `**/${l}/**`),
+            message: 'net/model/ is pure: it may import only util/ and consensus/ (docs/architecture.md).',
+          },
+          {
+            group: consensusPackages,
+            message: 'net/model/ is pure: no loggers, servers, pools or databases.',
+          },
+        ],
+      },
+    ],
+  },
+});
+
+/** Globals and properties a pure folder may not use (consensus/ and net/model/). */
+const impureGlobals = (/** @type {string} */ folder) => ({
+  'no-restricted-globals': [
+    'error',
+    { name: 'Date', message: `${folder} takes \`now\` as an argument.` },
+    { name: 'setTimeout', message: `${folder} is synchronous.` },
+    { name: 'setInterval', message: `${folder} is synchronous.` },
+    { name: 'setImmediate', message: `${folder} is synchronous.` },
+    { name: 'fetch', message: `${folder} does no I/O.` },
+    { name: 'process', message: `${folder} does no I/O.` },
+    { name: 'console', message: `${folder} does not log.` },
+    { name: 'performance', message: `${folder} takes \`now\` as an argument.` },
+  ],
+  'no-restricted-properties': [
+    'error',
+    {
+      object: 'Math',
+      property: 'random',
+      message: `${folder} is deterministic: take randomness as an argument.`,
+    },
+    { object: 'Date', property: 'now', message: `${folder} takes \`now\` as an argument.` },
+    { object: 'performance', property: 'now', message: `${folder} takes \`now\` as an argument.` },
+  ],
+});
+
 export default tseslint.config(
   {
     // assembly/ is AssemblyScript (its own types, checked by asc via assembly/tsconfig.json), not TypeScript.
@@ -133,29 +189,8 @@ export default tseslint.config(
     },
   },
   ...layerRules,
-  {
-    files: ['src/consensus/**/*.ts'],
-    rules: {
-      'no-restricted-globals': [
-        'error',
-        { name: 'Date', message: 'consensus/ takes `now` as an argument.' },
-        { name: 'setTimeout', message: 'consensus/ is synchronous.' },
-        { name: 'setInterval', message: 'consensus/ is synchronous.' },
-        { name: 'fetch', message: 'consensus/ does no I/O.' },
-        { name: 'process', message: 'consensus/ does no I/O.' },
-        { name: 'console', message: 'consensus/ does not log.' },
-        { name: 'performance', message: 'consensus/ takes `now` as an argument.' },
-      ],
-      'no-restricted-properties': [
-        'error',
-        {
-          object: 'Math',
-          property: 'random',
-          message: 'consensus/ is deterministic: take randomness as an argument.',
-        },
-      ],
-    },
-  },
+  { files: ['src/consensus/**/*.ts'], rules: impureGlobals('consensus/') },
+  { files: ['src/net/model/**/*.ts'], rules: impureGlobals('net/model/') },
   {
     // The CLI is the only layer that prints (DESIGN.md); bench and test scripts report to the terminal too.
     files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],

@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   tx: () => import('./tx.ts'),
   store: () => import('./store.ts'),
   hostile: () => import('./hostile.ts'),
+  model: () => import('./model.ts'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -7,10 +7,11 @@ import { isNetworkName, NETWORK_NAMES, type NetworkName } from '../consensus/ind
 import { type KernelName, parseKernelChoice } from '../mining/kernels/index.ts';
 import { AdvertiseError, advertisedAddress } from '../net/address.ts';
 import { isLoopback } from '../net/peers.ts';
-import { NODE_RELAYS, type NodeRelay } from '../sim/manager.ts';
+import { type ModelOptions, NODE_RELAYS, type NodeRelay } from '../sim/manager.ts';
 import { LOG_LEVELS, type LogLevel } from '../runtime/logger.ts';
 import { wholeNumberOption } from './args.ts';
 import { UsageError } from './output.ts';
+import { modelOptionsFrom, type RunLengthArgs, runLengthFrom } from './simulate-model-args.ts';
 
 export interface SimulateArgs {
   nodes: number;
@@ -31,6 +32,10 @@ export interface SimulateArgs {
   reindex: boolean;
   relay: NodeRelay;
   advertise: string | undefined;
+  /** The network model (topology, links, partition), with the run's seed (random when --seed is absent). */
+  model: ModelOptions & { seed: number };
+  results: RunLengthArgs['results'];
+  stopAfter: RunLengthArgs['stopAfter'];
 }
 
 /** Checks and normalises the options; every problem is a UsageError naming the option. */
@@ -87,6 +92,9 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
   }
   let token = typeof raw.token === 'string' && raw.token !== '' ? raw.token : undefined;
   if (!isLoopback(host) && !token) token = randomBytes(16).toString('hex');
+  const ports = Array.from({ length: nodes }, (_, i) => basePort + i);
+  const model = modelOptionsFrom(raw, ports);
+  const { results, stopAfter } = runLengthFrom(raw);
   return {
     nodes,
     port,
@@ -106,6 +114,9 @@ export function checkSimulateArgs(raw: Record<string, unknown>): SimulateArgs {
     reindex: Boolean(raw.reindex),
     relay: relay as NodeRelay,
     advertise,
+    model,
+    results,
+    stopAfter,
   };
 }
 

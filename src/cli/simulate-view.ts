@@ -10,6 +10,7 @@ import type { ShutdownReport, Simulation } from '../sim/manager.ts';
 import type { RunningSimulation } from '../sim/run.ts';
 import { liveTable, type LiveRow } from './live-table.ts';
 import type { SimulateArgs } from './simulate-args.ts';
+import { networkLine } from './simulate-network.ts';
 
 export interface LiveView {
   /** One event line, stamped with the time. */
@@ -81,6 +82,7 @@ export function printBanner(running: RunningSimulation, args: SimulateArgs, logD
   console.log(
     [
       `${chalk.bold('manager')}  ${running.managerUrl}   ${chalk.bold('network')} ${args.network}   ${chalk.bold('pool')} ${sim.kernelName} kernel   ${chalk.bold('height')} ${sim.nodes[0]?.status?.height ?? 0}`,
+      `${chalk.bold('model')}    ${networkLine(sim.network.view())}`,
       `${chalk.bold('logs')}     ${args.logLevel === 'silent' ? '(off)' : logDir}`,
       `${chalk.bold('data')}     ${args.dataDir ? `${join(args.dataDir, args.network)}/node-<port>  (chains resume here; --fresh starts over)` : '(in memory)'}`,
       ...(args.token
@@ -128,12 +130,17 @@ export function colorHash(hash: string): string {
   return color(short);
 }
 
+/** A partition group as the table shows it: numbered from 1 in the order the partition lists them. */
+function groupLabel(group: number | null): string | null {
+  return group === null ? null : String(group + 1);
+}
+
 /** The live table's lines, from the simulation's nodes and its ledger. */
 export function liveRows(sim: Simulation): LiveRow[] {
   return sim.nodes.map((n) => ({
     port: n.port,
     state: n.state,
-    group: null,
+    group: groupLabel(sim.network.groupOf(n.port)),
     height: n.status?.height ?? null,
     tip: n.status?.tip ?? null,
     peers: n.status?.peers ?? null,

@@ -14,6 +14,8 @@ export const HTTP_CODES = {
   'bad-request': 400,
   'bad-json': 400,
   'bad-address': 400,
+  /** A value the network model refuses (net/model ModelError: a latency, a partition, a share). */
+  'bad-value': 400,
   unauthorized: 401,
   'not-found': 404,
   'request-timeout': 408,

@@ -189,6 +189,8 @@ export function createPowScheduler(opts: SchedulerOptions): PowScheduler {
       let pick: Client | undefined;
       let job: Job | undefined;
       for (const c of clients) {
+        // A share of 0 (POST /nodes/:port/hash-power) gets no ranges: its jobs wait for a share or a cancel.
+        if (c.share === 0) continue;
         const j = activeJob(c);
         if (j && (!pick || c.pass < pick.pass)) {
           pick = c;
@@ -275,7 +277,13 @@ export function createPowScheduler(opts: SchedulerOptions): PowScheduler {
       },
       setShare(s: number) {
         checkShare(s);
+        // Back from 0, it rejoins at the current minimum pass instead of spending the credit it never used.
+        if (client.share === 0 && s > 0) {
+          const others = [...clients].filter((c) => c !== client && c.share > 0);
+          if (others.length > 0) client.pass = Math.max(client.pass, Math.min(...others.map((c) => c.pass)));
+        }
         client.share = s;
+        pump();
       },
       mine(spec: MineJob, signal?: AbortSignal): Promise<MineOutcome> {
         if (client.closed || closed) return Promise.reject(new Error(`pow client ${name} is closed`));
@@ -349,8 +357,9 @@ export function createPowScheduler(opts: SchedulerOptions): PowScheduler {
   };
 }
 
+/** A share is a weight: any finite number >= 0 (0: the client mines nothing until its share rises). */
 function checkShare(share: number): void {
-  if (typeof share !== 'number' || !Number.isFinite(share) || share <= 0) {
-    throw new RangeError(`a hash-power share must be a positive number, got ${String(share)}`);
+  if (typeof share !== 'number' || !Number.isFinite(share) || share < 0) {
+    throw new RangeError(`a hash-power share must be a number >= 0, got ${String(share)}`);
   }
 }

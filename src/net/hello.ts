@@ -11,6 +11,8 @@ const REPLY_EVERY_MS = 5000;
 export class Introductions {
   /** Hellos answered recently, by peer id. */
   private readonly replied = new Map<string, number>();
+  /** Peers whose hello from us got through (by id). */
+  private readonly delivered = new Set<string>();
 
   constructor(private readonly ctx: RelayContext) {}
 
@@ -21,6 +23,15 @@ export class Introductions {
   async introduce(peers: readonly Peer[]): Promise<void> {
     const http = peers.filter((p) => !this.ctx.link?.reaches(p.address));
     await Promise.all(http.map((p) => this.sendHello(p, 0)));
+  }
+
+  /**
+   * A link that came back: sends the hello again when ours did not get through or the peer's never reached us
+   * (a partition blocked the handshake). Resolves after the first attempt.
+   */
+  async reintroduce(peer: Peer): Promise<void> {
+    if (this.delivered.has(peer.id) && peer.credential !== null) return;
+    await this.sendHello(peer, 0);
   }
 
   /** `POST /peers/hello`: keeps the secret to present to that peer; sends ours back when it asks (rate-limited). */
@@ -46,6 +57,9 @@ export class Introductions {
     };
     try {
       await client.request(peer.address, '/peers/hello', { method: 'POST', body: hello, timeoutMs: 3000 });
+      this.delivered.add(peer.id);
+      if (this.delivered.size > 4 * peers.maxPeers)
+        this.delivered.delete(this.delivered.values().next().value!);
     } catch (err) {
       if (attempt >= 4) {
         node.log.debug(

@@ -7,6 +7,7 @@ import type { BlockEntry } from '../chain/block-tree.ts';
 import type { AcceptResult, Chain } from '../chain/chain.ts';
 import type { Block, Transaction } from '../consensus/index.ts';
 import type { AcceptOutcome } from '../mempool/mempool.ts';
+import type { Gate } from './gate.ts';
 import type { PeerClient } from './peer-client.ts';
 import { isNodeId, isPeerSecret, type Peer, type PeerSet } from './peers.ts';
 import { ChainsimError } from '../util/errors.ts';
@@ -160,8 +161,11 @@ export interface Hello {
 export interface RelayContext {
   readonly node: RelayNode;
   readonly peers: PeerSet;
+  /** Gated by the network model when there is one (gate.ts). */
   readonly client: PeerClient;
   readonly link: PeerLink | null;
+  /** The network model's gate (its decisions and its delay queue); null: no model, nothing is gated. */
+  readonly gate: Gate | null;
   readonly limits: RelayLimits;
   /** ms clock (rate limits, deadlines). */
   readonly nowMs: () => number;

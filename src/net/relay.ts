@@ -24,7 +24,10 @@ import {
 import type { AcceptOutcome } from '../mempool/mempool.ts';
 import type { AcceptResult } from '../chain/chain.ts';
 import { announceBlock, announceTx } from './announce.ts';
+import { DelayQueue } from './delay-queue.ts';
+import { Gate } from './gate.ts';
 import { Introductions } from './hello.ts';
+import type { ModelView, NetworkSettings } from './model/types.ts';
 import type { PeerClient } from './peer-client.ts';
 import { isNodeId, type Peer, type PeerSet } from './peers.ts';
 import {
@@ -54,6 +57,15 @@ export interface RelayOptions {
   readonly limits?: Partial<RelayLimits>;
   /** ms clock for rate limits. */
   readonly now?: () => number;
+  /**
+   * The simulator's network model: every message to a node of the simulation asks it first (gate.ts), on both
+   * relay paths. Absent: nothing is gated.
+   */
+  readonly model?: ModelView | null;
+  /** The delay queue the model's delays wait in (tests pass one with a fake clock); one of its own by default. */
+  readonly delays?: DelayQueue;
+  /** ms clock the model is asked with (default: performance.now). */
+  readonly modelNow?: () => number;
 }
 
 export class Relay {
@@ -70,11 +82,20 @@ export class Relay {
     this.node = opts.node;
     this.peers = opts.peers;
     this.limits = { ...RELAY_LIMITS, ...opts.limits };
+    const gate = opts.model
+      ? new Gate(opts.client, {
+          model: opts.model,
+          self: () => opts.node.address(),
+          now: opts.modelNow ?? (() => performance.now()),
+          queue: opts.delays ?? new DelayQueue(),
+        })
+      : null;
     this.ctx = {
       node: opts.node,
       peers: opts.peers,
-      client: opts.client,
+      client: gate ? gate.client : opts.client,
       link: opts.link ?? null,
+      gate,
       limits: this.limits,
       nowMs: opts.now ?? Date.now,
       track: (run) => {
@@ -261,6 +282,47 @@ export class Relay {
   /** Resolves when every push and hello started so far has answered (tests, shutdown). */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** The network model, if the node has one. */
+  get model(): ModelView | null {
+    return this.ctx.gate?.model ?? null;
+  }
+
+  /**
+   * The link to `peer` has just come back (a heal, a restart): exchange tips as Bitcoin nodes do on connecting. Our
+   * hello goes again if the HTTP handshake did not get through, then we sync from the peer by locator (it does
+   * the same from us, so both end on the most-work tip) and announce a new tip to our other peers.
+   */
+  async reconnect(peer: Peer): Promise<SyncResult> {
+    if (!this.ctx.link?.reaches(peer.address)) await this.intros.reintroduce(peer);
+    const before = this.node.tip();
+    const result = await this.syncFrom(peer);
+    const tip = this.node.tip();
+    const block = tip !== before ? this.chain.getBlock(tip.hash) : undefined;
+    if (block) void this.announceBlock(block, { peer });
+    this.node.log.info(
+      { peer: peer.address, blocks: result.added, ...(result.stopped ? { why: result.stopped } : {}) },
+      `link to ${peer.address} is back: synced ${result.added} block(s)`,
+    );
+    return result;
+  }
+
+  /**
+   * New network settings from the manager: the model follows them at once (no restart), then the node exchanges
+   * tips with each registered peer at a `reconnect` address (see reconnect). Resolves when those are done.
+   */
+  async updateNetwork(settings: NetworkSettings, reconnect: readonly string[]): Promise<void> {
+    const gate = this.ctx.gate;
+    if (!gate) return;
+    gate.model.update(settings);
+    const peers = reconnect.map((a) => this.peers.byAddress(a)).filter((p): p is Peer => p !== undefined);
+    await Promise.all(peers.map((p) => this.reconnect(p)));
+  }
+
+  /** Shutdown: drops every message the model's delays still hold (their requests fail as cancelled). */
+  close(): void {
+    this.ctx.gate?.queue.cancelAll();
   }
 
   /** Sends each new HTTP peer its hello (see Introductions). */

@@ -7,9 +7,20 @@
 import type { Logger } from 'pino';
 import type { BlockEntry, ReorgPath } from '../chain/block-tree.ts';
 import type { Chain } from '../chain/chain.ts';
+import type { BlockHeader } from '../consensus/index.ts';
+import type { ChainJournal } from '../store/journal.ts';
 import type { ChainStore } from '../store/store.ts';
 
 export type DurableTipListener = (tip: BlockEntry, path: ReorgPath) => void;
+
+/** A block whose data has just been written (on any branch). */
+export interface StoredBlockInfo {
+  readonly hash: string;
+  readonly header: BlockHeader;
+  readonly height: number;
+}
+
+export type StoredBlockListener = (block: StoredBlockInfo) => void;
 
 export class ChainWriter {
   private readonly chain: Chain;
@@ -18,6 +29,7 @@ export class ChainWriter {
   private writing: Promise<void> = Promise.resolve();
   private durable: BlockEntry;
   private readonly listeners = new Set<DurableTipListener>();
+  private readonly storedListeners = new Set<StoredBlockListener>();
 
   constructor(opts: { chain: Chain; store: ChainStore | null; log: Logger }) {
     this.chain = opts.chain;
@@ -37,13 +49,19 @@ export class ChainWriter {
     return () => this.listeners.delete(listener);
   }
 
+  /** Called once for every block whose data a write has just stored (any branch), lowest first. */
+  onStored(listener: StoredBlockListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
   /**
    * Writes the chain's changes since the last write as one atomic batch, then moves the durable tip to the tip
    * that batch holds. Writes are queued in order; with no store the tip moves at once.
    */
   persist(): Promise<void> {
     if (!this.store) {
-      this.chain.takeJournal();
+      this.reportStored(this.chain.takeJournal());
       this.markDurable(this.chain.tip);
       return Promise.resolve();
     }
@@ -52,6 +70,7 @@ export class ChainWriter {
       const tip = this.chain.tip;
       const journal = this.chain.takeJournal();
       if (journal) await store.write(journal);
+      this.reportStored(journal);
       this.markDurable(tip);
     });
     this.writing = run.catch((err: unknown) => {
@@ -75,6 +94,16 @@ export class ChainWriter {
     while (e && e.height > last) e = e.prev;
     for (; e && e.height >= from; e = e.prev) out.push(e);
     return out.reverse();
+  }
+
+  /** The journal's new block data, to the onStored listeners (genesis is not news). */
+  private reportStored(journal: ChainJournal | null): void {
+    if (!journal || this.storedListeners.size === 0) return;
+    const stored: StoredBlockInfo[] = [];
+    for (const [hash, e] of journal.entries)
+      if (e.block && e.height > 0) stored.push({ hash, header: e.header, height: e.height });
+    stored.sort((a, b) => a.height - b.height);
+    for (const b of stored) for (const l of this.storedListeners) l(b);
   }
 
   private markDurable(tip: BlockEntry): void {

@@ -23,14 +23,24 @@ export interface MiningLoopOptions {
   readonly relayWaitMs: number;
 }
 
+/** How many of its latest blocks a node remembers having mined (minedRecently). */
+export const RECENT_MINED = 256;
+
 export class MiningLoop {
   blocksMined = 0;
   /** Hash of the last block mined (set before it is connected, so tip listeners can tell). */
   lastMinedHash = '';
+  /** The last RECENT_MINED hashes mined, oldest first (a Set keeps insertion order). */
+  private readonly recent = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private continuous: AbortController | null = null;
 
   constructor(private readonly opts: MiningLoopOptions) {}
+
+  /** Whether this loop mined `hash`, among its last RECENT_MINED blocks. */
+  minedRecently(hash: string): boolean {
+    return this.recent.has(hash);
+  }
 
   get running(): boolean {
     return this.continuous !== null;
@@ -91,6 +101,8 @@ export class MiningLoop {
       payTo ? (parent) => this.opts.content(parent, payTo) : undefined,
     );
     this.lastMinedHash = blockHash(block);
+    this.recent.add(this.lastMinedHash);
+    if (this.recent.size > RECENT_MINED) this.recent.delete(this.recent.values().next().value!);
     const height = await this.opts.store(block);
     this.blocksMined++;
     return { block, height, relayed: this.opts.announce(block) };

@@ -42,7 +42,7 @@ import {
 } from '../net/relay.ts';
 import type { ChainStore } from '../store/store.ts';
 import { createMemoryKeyStore } from './keys.ts';
-import { ChainWriter, type DurableTipListener, logTipMove } from './durable.ts';
+import { ChainWriter, type DurableTipListener, logTipMove, type StoredBlockListener } from './durable.ts';
 import { MiningLoop } from './mining-loop.ts';
 import {
   BLOCK_RESERVED_BYTES,
@@ -53,7 +53,7 @@ import {
 } from './options.ts';
 import { fastVerifySchnorr, inlineVerifier, type SignatureVerifier } from './verifier.ts';
 
-export type { DurableTipListener } from './durable.ts';
+export type { DurableTipListener, StoredBlockInfo, StoredBlockListener } from './durable.ts';
 export type { BlockSource, LinkPush, PeerLink, PushKind, ReceiveResult, SyncReport } from '../net/relay.ts';
 
 export * from './options.ts';
@@ -116,6 +116,7 @@ export class ChainsimNode {
       peers: this.peers,
       client: this.client,
       link: opts.link ?? null,
+      model: opts.model ?? null,
       ...(opts.relayLimits ? { limits: opts.relayLimits } : {}),
     });
     this.mempool = createMempool({
@@ -177,6 +178,11 @@ export class ChainsimNode {
   /** Called when the durable tip moves, with the path from the previous one. */
   onTip(listener: DurableTipListener): () => void {
     return this.writer.onTip(listener);
+  }
+
+  /** Called once for every block stored (any branch), after it is written. */
+  onStored(listener: StoredBlockListener): () => void {
+    return this.writer.onStored(listener);
   }
 
   /** Active-chain entries from `from` (inclusive), at most `limit`, up to the durable tip. */
@@ -368,9 +374,15 @@ export class ChainsimNode {
     return this.mining.lastMinedHash;
   }
 
+  /** Whether this node mined `hash`, among its recent blocks (MiningLoop.RECENT_MINED). */
+  minedRecently(hash: string): boolean {
+    return this.mining.minedRecently(hash);
+  }
+
   /** Stops mining, finishes pending writes and closes the store. */
   async close(): Promise<void> {
     this.stopMining();
+    this.relay.close();
     await this.writer.idle();
     await this.peerWrites;
     await this.store?.close();

@@ -3,6 +3,7 @@ import type { Chain } from '../chain/chain.ts';
 import type { NetworkParams } from '../consensus/index.ts';
 import type { MempoolOptions } from '../mempool/mempool.ts';
 import type { PowClient } from '../mining/scheduler.ts';
+import type { ModelView } from '../net/model/types.ts';
 import type { PeerLink, RelayLimits } from '../net/relay.ts';
 import type { ChainStore } from '../store/store.ts';
 import type { Logger } from 'pino';
@@ -43,6 +44,8 @@ export interface NodeOptions {
   readonly verifier?: SignatureVerifier;
   /** A road to some peers other than HTTP (the simulator's message ports); HTTP for every peer when omitted. */
   readonly link?: PeerLink;
+  /** The simulator's network model: every message to another node of it asks the model first (net/gate.ts). */
+  readonly model?: ModelView;
   /** At most this many peers (default 125, as Core). */
   readonly maxPeers?: number;
   /** Relay bounds (tests make them small). */

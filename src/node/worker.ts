@@ -1,13 +1,16 @@
 /**
  * A node in a worker thread (what `chainsim simulate` runs, one per node). It mines through the manager's
  * pool over `workerData.powPort`, serves HTTP on its own port, and tells the manager what happens:
- * `ready`, `failed`, `status` once a second, `tip` on every tip change, `exiting`. Blocks and transactions it
- * pushes to the other nodes of the simulator go through the manager too (`push` out, `pushed` in: a `PeerLink`).
+ * `ready`, `failed`, `status` once a second, `tip` on every tip change, `block` for every block it stores,
+ * `exiting`. Blocks and transactions it pushes to the other nodes of the simulator go through the manager too
+ * (`push` out, `pushed` in: a `PeerLink`), and every message to them asks the network model first (`model`;
+ * `network` messages update it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getNetwork } from '../consensus/index.ts';
 import { createPortPowClient } from '../mining/remote.ts';
 import { createLineLogger, silentLogger } from '../runtime/logger.ts';
+import { createNetworkModel } from '../net/model/index.ts';
 import type { PeerLink } from '../net/relay.ts';
 import type { ChainsimNode } from './node.ts';
 import { startNode } from './start.ts';
@@ -58,6 +61,8 @@ async function main(data: NodeWorkerData): Promise<void> {
           }),
       }
     : undefined;
+  // Every node builds the same model from the same settings, drawing from its own stream of the seed.
+  const model = data.model ? createNetworkModel(data.model, data.index + 1) : undefined;
   let reorgs = 0;
   let lastTipAt = Date.now();
   const status = (): NodeStatus => ({
@@ -91,6 +96,7 @@ async function main(data: NodeWorkerData): Promise<void> {
   };
   const starting = startNode({
     ...(link ? { link } : {}),
+    ...(model ? { model } : {}),
     params,
     pow,
     logger,
@@ -102,6 +108,18 @@ async function main(data: NodeWorkerData): Promise<void> {
       : {}),
     onOpen: (opened) => {
       node = opened;
+      // Every block stored, on any branch, once it is written: what the manager measures propagation by.
+      node.onStored((b) =>
+        post({
+          type: 'block',
+          hash: b.hash,
+          prev: b.header.prevHash,
+          height: b.height,
+          time: b.header.time,
+          at: preciseNow(),
+          mined: node.minedRecently(b.hash),
+        }),
+      );
       timer = setInterval(() => post({ type: 'status', status: status() }), 1000);
     },
     // The durable tip: nothing is reported before it is stored.
@@ -151,6 +169,12 @@ async function main(data: NodeWorkerData): Promise<void> {
     } else if (msg.type === 'mining') {
       if (msg.on) node.startMining();
       else node.stopMining();
+    } else if (msg.type === 'network') {
+      // A partition, a heal or new link settings: the model follows at once, and the links that came back
+      // exchange tips (Relay.updateNetwork). No restart.
+      node.relay.updateNetwork(msg.settings, msg.reconnect).catch((err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'applying the network settings failed');
+      });
     }
   });
   post({ type: 'ready', id: node.id, address: node.address, status: status() });

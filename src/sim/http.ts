@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.ts';
 import { bearerAuth, createHttpApp } from '../http/server.ts';
+import { NETWORK_ENDPOINTS, networkRoutes } from './http-network.ts';
 import type { ShutdownReport, Simulation } from './manager.ts';
 
 export interface ManagerServerOptions {
@@ -60,9 +61,10 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       'GET /mining/start?duration=': 'continuous mining on every node, by hash-power share',
       'GET /mining/stop': 'stop continuous mining',
       'GET /nodes': 'each node: id, address, status, height, tip, hash rate',
-      'GET /network': 'agreement, tips, stale blocks, forks, reorgs, propagation, revenue (docs/results.md)',
+      'GET /network':
+        'agreement, tips, stale blocks, forks, reorgs, propagation, revenue (docs/results.md); the topology, partition, link settings, shares and seed',
       'GET /metrics': 'Prometheus metrics',
-      'POST /nodes/:port/restart': 'bring a node that is down back',
+      ...NETWORK_ENDPOINTS,
       'GET /shutdown/all': 'stop every node, confirm each exited, then the manager',
     },
   }));
@@ -166,20 +168,7 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     return reply.type(sim.metrics.registry.contentType).send(text);
   });
 
-  app.post('/nodes/:port/restart', async (req) => {
-    auth(req);
-    const port = Number((req.params as { port: string }).port);
-    const handle = sim.node(port);
-    if (!handle) throw HttpError.of('not-found', `no node on port ${port}`);
-    if (handle.state === 'up' || handle.state === 'starting') {
-      throw HttpError.of(
-        'conflict',
-        `node ${port} is ${handle.state}; only a node that is down can be restarted`,
-      );
-    }
-    const h = await sim.restartNode(port);
-    return { message: 'Node restarted', port: h.port, id: h.id, height: h.status?.height ?? 0 };
-  });
+  networkRoutes(app, { sim, auth });
 
   app.get('/shutdown/all', async (req, reply) => {
     auth(req);

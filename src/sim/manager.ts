@@ -1,19 +1,19 @@
 /**
  * The network manager: one process, node workers on their own ports, the shared proof-of-work pool, and
  * the manager's own HTTP API (http.ts). Start-up follows the old Flask project over real HTTP: start the
- * nodes, fetch every `GET /node/id`, then `POST /nodes/register` the whole list to each. Simulation orchestrates
- * start-up, mining, restarts, the network view and shutdown; its parts live beside it (node-worker.ts,
- * push-router.ts, mining-run.ts, node-config.ts, types.ts).
+ * nodes, fetch every `GET /node/id`, then `POST /nodes/register` each node's neighbours in the topology.
+ * Simulation orchestrates start-up, mining, stops and starts, the network view and shutdown; its parts live
+ * beside it (node-worker.ts, push-router.ts, network-control.ts, mining-run.ts, node-config.ts, types.ts).
  */
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { getNetwork } from '../consensus/index.ts';
 import type { KernelName } from '../mining/kernels/index.ts';
 import type { PowScheduler } from '../mining/scheduler.ts';
 import { createPowService } from '../mining/pow-service.ts';
 import type { ManagerMessage } from '../node/worker-protocol.ts';
-import { StartupError, type StartupErrorCode } from '../node/startup-error.ts';
+import { StartupError } from '../node/startup-error.ts';
+import { SimulationError } from './errors.ts';
 import { createLogSink } from '../runtime/logger.ts';
 import { httpJSON } from '../net/http-client.ts';
 import { advertisedAddress } from '../net/address.ts';
@@ -24,12 +24,16 @@ import { createSimMetrics, type SimMetrics } from './metrics.ts';
 import { connectionsPerServer, type MiningKeyHex, newMiningKey, nodeWorkerData } from './node-config.ts';
 import { nodeWorkerFiles, spawnNodeWorker } from './node-worker.ts';
 import { createPushRouter, type PushRouter } from './push-router.ts';
+import { createNetworkControl, type NetworkControl } from './network-control.ts';
+import { stopNodeWorker } from './node-stop.ts';
+import { type NodeIdAnswer, registerNeighbours } from './introduce.ts';
 import { tuneThreads } from '../runtime/threads.ts';
 import type { MiningRun, NodeHandle, ShutdownReport, SimEvents, SimulationOptions } from './types.ts';
 
 export { connectionsPerServer, nodeDataDir } from './node-config.ts';
 export {
   type MiningRun,
+  type ModelOptions,
   NODE_RELAYS,
   type NodeHandle,
   type NodeRelay,
@@ -39,17 +43,7 @@ export {
   type SimulationOptions,
 } from './types.ts';
 
-/** A start-up failure the CLI reports without a stack, naming what to change. */
-export class SimulationError extends Error {
-  override readonly name = 'SimulationError';
-  constructor(
-    message: string,
-    /** The failing node's start-up code, when a node did not start (node/startup-error.ts). */
-    readonly code?: StartupErrorCode,
-  ) {
-    super(message);
-  }
-}
+export { SimulationError } from './errors.ts';
 
 export class Simulation extends EventEmitter<SimEvents> {
   readonly opts: SimulationOptions;
@@ -68,6 +62,8 @@ export class Simulation extends EventEmitter<SimEvents> {
   private codeCache: Uint8Array | undefined;
   private readonly pushes: PushRouter;
   private introduced = false;
+  /** The network model: topology, links, partition and shares, changed live (network-control.ts). */
+  readonly network: NetworkControl;
 
   constructor(opts: SimulationOptions) {
     super();
@@ -88,6 +84,13 @@ export class Simulation extends EventEmitter<SimEvents> {
       exitCode: null,
       logSink: null,
     }));
+    this.network = createNetworkControl({
+      model: opts.model,
+      nodes: this.nodes,
+      send: (node, msg) => this.message(node as NodeHandle, msg),
+      emit: (change) => this.emit('network', change),
+      log: this.log,
+    });
     this.metrics = createSimMetrics(this);
     this.measure = createMeasurement(this);
     this.pushes = createPushRouter({
@@ -178,6 +181,7 @@ export class Simulation extends EventEmitter<SimEvents> {
     key: MiningKeyHex = newMiningKey(),
   ): Promise<void> {
     const log = this.openLog(handle);
+    const model = this.network.settings;
     return spawnNodeWorker({
       handle,
       data: nodeWorkerData(this.opts, handle, {
@@ -187,12 +191,18 @@ export class Simulation extends EventEmitter<SimEvents> {
         nodes: this.nodes,
         maxConnections: this.maxConnections,
         codeCache: this.codeCache,
+        model,
       }),
       scheduler: this.scheduler!,
       startTimeoutMs: this.opts.startTimeoutMs ?? 20_000,
       log: this.log,
       on: {
-        up: () => this.emit('up', handle),
+        up: () => {
+          // The model changed while it started (it missed that `network` message): it gets the settings now.
+          const now = this.network.settings;
+          if (now !== model) this.message(handle, { type: 'network', settings: now, reconnect: [] });
+          this.emit('up', handle);
+        },
         tip: (tip) => {
           this.metrics.onTip(handle, tip);
           this.emit('tip', handle, tip);
@@ -205,16 +215,15 @@ export class Simulation extends EventEmitter<SimEvents> {
     });
   }
 
-  /** The old flow, once every node's `GET /node/id` has answered: POST /nodes/register the whole list to each. */
-  private async introduceNodes(infos: readonly NodeIdAnswer[]): Promise<void> {
-    const up = this.upNodes();
-    const body = { nodes: infos.map((i) => i.node), addresses: infos.map((i) => i.address) };
-    await Promise.all(
-      up.map((n) =>
-        httpJSON(`http://${n.address}/nodes/register`, { method: 'POST', body, token: this.opts.token }),
-      ),
-    );
-    this.log.info({ nodes: up.length }, `registered ${up.length} node(s) with each other`);
+  /** The old flow, once every node's `GET /node/id` has answered: POST /nodes/register, along the edges. */
+  private introduceNodes(infos: readonly NodeIdAnswer[]): Promise<void> {
+    return registerNeighbours({
+      up: this.upNodes(),
+      infos,
+      neighbours: (i) => this.network.neighbours(this.nodes[i]!.port).map((p) => this.node(p)!.index),
+      token: this.opts.token,
+      log: this.log,
+    });
   }
 
   private message(handle: NodeHandle, msg: ManagerMessage): void {
@@ -257,22 +266,42 @@ export class Simulation extends EventEmitter<SimEvents> {
     if (was) this.log.info('continuous mining stopped');
   }
 
-  /** `POST /nodes/:port/restart`: a down node comes back with its id and catches up from its peers. */
-  async restartNode(port: number): Promise<NodeHandle> {
+  /**
+   * `POST /nodes/:port/start` (and `/restart`): a stopped or down node comes back with its id and its stored
+   * chain, registers its neighbours, and it and they exchange tips at once (a `network` message with reconnect).
+   */
+  async startNode(port: number): Promise<NodeHandle> {
     const handle = this.node(port);
     if (!handle) throw new SimulationError(`no node on port ${port}`);
     if (handle.state === 'up' || handle.state === 'starting')
       throw new SimulationError(`node ${port} is ${handle.state}`);
-    const peers = this.nodes
-      .filter((n) => n !== handle && n.id)
+    const peers = this.network
+      .neighbours(port)
+      .map((p) => this.node(p)!)
+      .filter((n) => n.id)
       .map((n) => ({ id: n.id, address: n.address }));
     await this.spawn(handle, peers);
+    this.network.nodeStarted(port);
     await httpJSON(`http://${handle.address}/block/new`, { timeoutMs: 60_000, token: this.opts.token }).catch(
       (err: unknown) => {
         this.log.warn({ node: port, err: (err as Error).message }, `node ${port} could not catch up yet`);
       },
     );
     if (this.continuous) this.message(handle, { type: 'mining', on: true });
+    return handle;
+  }
+
+  /**
+   * `POST /nodes/:port/stop`: `GET /shutdown` to the node, then wait for its worker to exit (terminating it if it
+   * hangs); the node is 'stopped' and its data stays, for `startNode`.
+   */
+  async stopNode(port: number, timeoutMs = 5000): Promise<NodeHandle> {
+    const handle = this.node(port);
+    if (!handle) throw new SimulationError(`no node on port ${port}`);
+    if (handle.state !== 'up') throw new SimulationError(`node ${port} is ${handle.state}`);
+    const result = await stopNodeWorker(handle, { timeoutMs, token: this.opts.token, log: this.log });
+    this.log.info({ node: port, result }, `node ${port} stopped (${result})`);
+    this.network.nodeStopped(port);
     return handle;
   }
 
@@ -295,6 +324,7 @@ export class Simulation extends EventEmitter<SimEvents> {
       forksSeen: this.metrics.forksSeen(),
       // The ledger's metrics, under summary.json's names (docs/results.md).
       ...this.measure.current(),
+      ...this.network.view(),
     };
   }
 
@@ -311,26 +341,9 @@ export class Simulation extends EventEmitter<SimEvents> {
     this.stopContinuous();
     // Before the nodes go down: the results ask them for their final tips.
     const written = await this.measure.finish();
+    const stop = { timeoutMs, token: this.opts.token, log: this.log };
     const results = await Promise.all(
-      this.nodes.map(async (n) => {
-        if (!n.worker) {
-          return { port: n.port, id: n.id, result: 'already-down' as const };
-        }
-        const worker = n.worker;
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        await httpJSON(`http://${n.address}/shutdown`, { timeoutMs: 2000, token: this.opts.token }).catch(
-          () => {
-            // A node that cannot answer is told through its port, then terminated if it hangs.
-            this.message(n, { type: 'shutdown' });
-          },
-        );
-        const ok = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
-        if (ok) return { port: n.port, id: n.id, result: 'exited' as const };
-        n.state = 'stopped';
-        await worker.terminate();
-        this.log.warn({ node: n.port }, `node ${n.port} did not exit within ${timeoutMs} ms: terminated`);
-        return { port: n.port, id: n.id, result: 'terminated' as const };
-      }),
+      this.nodes.map(async (n) => ({ port: n.port, id: n.id, result: await stopNodeWorker(n, stop) })),
     );
     await this.stopPool();
     this.log.info({ nodes: results }, 'all nodes shut down');
@@ -376,9 +389,4 @@ export class Simulation extends EventEmitter<SimEvents> {
 
 export function createSimulation(opts: SimulationOptions): Simulation {
   return new Simulation(opts);
-}
-
-interface NodeIdAnswer {
-  readonly node: string;
-  readonly address: string;
 }

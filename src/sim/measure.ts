@@ -15,6 +15,7 @@ import {
   mostWorkTip,
 } from './ledger.ts';
 import { addLedgerMetrics } from './measure-metrics.ts';
+import type { NetworkModelView } from './network-control.ts';
 import type { SimMetrics } from './metrics.ts';
 import { buildSummary, writeResults } from './results.ts';
 import type { NodeHandle, SimEvents, SimulationOptions } from './types.ts';
@@ -25,8 +26,8 @@ export interface MeasuredSimulation extends EventEmitter<SimEvents> {
   readonly nodes: readonly NodeHandle[];
   readonly metrics: SimMetrics;
   readonly log: Logger;
-  /** The network model's current settings and their description for results (the NetworkControl); absent: none. */
-  networkSettings?(): { readonly settings: NetworkSettings; readonly view: Record<string, unknown> } | null;
+  /** The network model's current settings and their description (network-control.ts). */
+  readonly network: { readonly settings: NetworkSettings; view(): NetworkModelView };
 }
 
 export type EndReason = 'shutdown' | 'duration' | 'blocks';
@@ -54,8 +55,7 @@ export function createMeasurement(sim: MeasuredSimulation): Measurement {
   const up = (): NodeHandle[] => sim.nodes.filter((n) => n.state === 'up');
   const portsOf = (indices: readonly number[]): number[] =>
     indices.flatMap((i) => (sim.nodes[i] ? [sim.nodes[i].port] : []));
-  const partition = (): number[][] | null =>
-    sim.networkSettings?.()?.settings.partition?.map((g) => portsOf(g)) ?? null;
+  const partition = (): number[][] | null => sim.network.settings.partition?.map((g) => portsOf(g)) ?? null;
   const metricsHooks = addLedgerMetrics(sim.metrics.registry, { current: () => measurement.current() });
   const ledger = createBlockLedger({
     eligible: (miner) =>
@@ -105,13 +105,13 @@ export function createMeasurement(sim: MeasuredSimulation): Measurement {
     const endedAt = Date.now();
     const best = await finalTip();
     const m = ledger.metrics(best, shares());
-    const model = sim.networkSettings?.() ?? null;
+
     const summary = buildSummary({
       runId: sim.opts.runId ?? new Date(startedAt).toISOString().replace(/[:.]/g, '-'),
-      seed: model?.settings.seed ?? sim.opts.model?.seed ?? null,
+      seed: sim.network.settings.seed,
       nodes: sim.nodes.length,
       network: sim.opts.network,
-      settings: { ...(model?.view ?? {}), shares: sim.nodes.map((n) => ({ node: n.port, share: n.share })) },
+      settings: { ...sim.network.view() },
       startedAt,
       endedAt,
       endedBy: measurement.endedBy,

@@ -2,6 +2,7 @@
  * What one node worker of a simulation starts with, apart from its proof-of-work port: its data folder, a new
  * mining key, its share of the process's connections, and the worker data built from the simulation's options.
  */
+import type { NetworkSettings } from '../net/model/types.ts';
 import type { NodeWorkerData } from '../node/worker-protocol.ts';
 import { DEFAULT_MAX_CONNECTIONS } from '../http/server.ts';
 import { generateMiningKey } from '../node/keys.ts';
@@ -46,6 +47,8 @@ export interface NodeStart {
   readonly nodes: readonly NodeHandle[];
   readonly maxConnections: number;
   readonly codeCache: Uint8Array | undefined;
+  /** The network model as it is now (a node that starts during a partition respects it). */
+  readonly model: NetworkSettings;
 }
 
 /** The worker data a node starts with; the proof-of-work port is added by the spawn (node-worker.ts). */
@@ -73,5 +76,6 @@ export function nodeWorkerData(
     maxConnections: start.maxConnections,
     ...(opts.advertise ? { advertise: opts.advertise } : {}),
     ...(start.codeCache ? { codeCache: start.codeCache } : {}),
+    model: start.model,
   };
 }

@@ -6,6 +6,7 @@ import { selectKernel } from '../../src/mining/kernels/index.ts';
 import { createPowScheduler, type PowScheduler } from '../../src/mining/scheduler.ts';
 import type { HostedNode } from '../../src/node/host.ts';
 import { LocalLinks } from '../../src/node/local-link.ts';
+import type { ModelView } from '../../src/net/model/types.ts';
 import { NODE_ID_HEADER, PEER_SECRET_HEADER } from '../../src/net/relay.ts';
 import type { ChainsimNode, LinkPush } from '../../src/node/node.ts';
 import { type StartedNode, startNode } from '../../src/node/start.ts';
@@ -49,6 +50,10 @@ export async function startNodes(
     clock?: () => number;
     /** Nodes that join this link push to each other through it. */
     link?: TestLink;
+    /** Listen on base, base + 1, ... (freePortRun) instead of ephemeral ports. */
+    basePort?: number;
+    /** Node i's network model (the simulator gives each node its own, built from the same settings). */
+    model?: (i: number) => ModelView;
   },
 ): Promise<TestNode[]> {
   const out: TestNode[] = [];
@@ -61,8 +66,9 @@ export async function startNodes(
       logger: silent,
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(link ? { link: link.for(() => node) } : {}),
+      ...(opts.model ? { model: opts.model(i) } : {}),
       onOpen: (opened) => (node = opened),
-      listen: { port: 0 },
+      listen: { port: opts.basePort === undefined ? 0 : opts.basePort + i },
     });
     opts.link?.join(node);
     out.push(testNode(started));

@@ -32,6 +32,16 @@ export function simulateCommand(y: Argv): Argv {
         ],
         ['throw the old chain away and start from genesis', '$0 simulate --fresh --yes'],
         ['nodes push blocks to each other over HTTP, visible on the wire', '$0 simulate --relay http'],
+        [
+          'twelve nodes, 4 links each, slow links, reproducible',
+          '$0 simulate --nodes 12 --topology random:4 \\',
+          '  --latency pareto:200ms --bandwidth 1MB/s --loss 1% --seed 7',
+        ],
+        [
+          'start split in two halves (POST :4999/network/heal joins them)',
+          '$0 simulate --nodes 12 --partition 5000-5005/5006-5011',
+        ],
+        ['end by itself after 50 blocks; results in results/<run>/', '$0 simulate --mine --blocks 50'],
       ])
         // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
         .option('nodes', { alias: 'n', defaultDescription: '6', describe: 'number of nodes' })
@@ -115,8 +125,64 @@ export function simulateCommand(y: Argv): Argv {
           default: false,
           describe: 'keep every chain in memory only (nothing written to --data-dir)',
         })
+        .option('topology', {
+          type: 'string',
+          defaultDescription: 'random:8',
+          describe:
+            "who links to whom: full, random:K (each node opens K links to random others, like Bitcoin Core's 8 outbound; the full mesh up to K+1 nodes), ring, line, star, or a FILE of links (one a line: 5000 5003 [latency=500ms] ...)",
+        })
+        .option('latency', {
+          type: 'string',
+          defaultDescription: '0',
+          describe:
+            "every link's latency: 50ms, uniform:10ms-50ms, normal:100ms,20ms (mean, sd), pareto:200ms (mean; SimBlock's shape 5)",
+        })
+        .option('bandwidth', {
+          type: 'string',
+          defaultDescription: 'unlimited',
+          describe:
+            'per link and direction, like 1MB/s: a message takes its size over it, queued behind the ones before',
+        })
+        .option('loss', {
+          type: 'string',
+          defaultDescription: '0',
+          describe:
+            'chance a block or transaction push is lost, 1% or 0.01 (the receiver fetches the block when the next one shows the gap)',
+        })
+        .option('jitter', {
+          type: 'string',
+          defaultDescription: '0',
+          describe: 'each message also waits a uniform draw from 0 to this, like 5ms',
+        })
+        .option('links', {
+          type: 'string',
+          describe:
+            'FILE of per-link settings, one link a line: 5000 5003 latency=500ms bandwidth=100kB/s loss=5% jitter=2ms',
+        })
+        .option('partition', {
+          type: 'string',
+          describe:
+            'start partitioned: groups of ports split by /, like 5000-5005/5006-5011 (a node in no group is alone)',
+        })
+        .option('seed', {
+          defaultDescription: 'random, printed',
+          describe: 'every random choice of the network model follows it (topology, latency draws, loss)',
+        })
+        .option('results', {
+          type: 'string',
+          defaultDescription: 'results',
+          describe:
+            'when the run ends, write <results>/<run>/summary.json and blocks.csv (--no-results: none)',
+        })
+        .option('duration', { describe: 'end the run by itself after this many seconds' })
+        .option('blocks', {
+          describe: 'end the run by itself once it added this many blocks to the best chain',
+        })
         .epilog(
-          'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics. Stop with Ctrl-C or GET :4999/shutdown/all.',
+          [
+            'Units: durations in ms or s (a bare number is ms); bandwidth in B/s, kB/s, MB/s, GB/s (SI: k = 1000) or KiB/s, MiB/s (1024); loss as a percentage (1%) or a fraction (0.01).',
+            'While it runs: GET :5000/chain, :4999/nodes, :4999/network, :4999/metrics; POST :4999/network/partition, /network/heal, /network/links, /nodes/:port/stop, /start, /hash-power (docs/network-model.md). Stop with Ctrl-C or GET :4999/shutdown/all.',
+          ].join('\n\n'),
         ),
     async (argv) => {
       const args = checkSimulateArgs(argv);
@@ -150,7 +216,8 @@ async function simulate(args: SimulateArgs): Promise<void> {
       console.log(chalk.dim(`deleted ${target}`));
     }
   }
-  const logDir = join(args.logDir, runId());
+  const run = runId();
+  const logDir = join(args.logDir, run);
   const managerLog = join(logDir, 'manager.log');
   if (args.logLevel !== 'silent') {
     try {
@@ -190,6 +257,10 @@ async function simulate(args: SimulateArgs): Promise<void> {
       ...(args.reindex ? { reindex: true } : {}),
       relay: args.relay,
       ...(args.advertise ? { advertise: args.advertise } : {}),
+      model: args.model,
+      results: args.results,
+      runId: run,
+      ...(args.stopAfter ? { stopAfter: args.stopAfter } : {}),
     });
   } catch (err) {
     if (err instanceof SimulationError) {

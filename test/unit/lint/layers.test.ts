@@ -75,3 +75,38 @@ test('consensus/ imports neither runtime/ nor I/O', async () => {
   );
   assert.equal(errors.length, 2, errors.join('; '));
 });
+
+/** Every rule message ESLint reports for `code` linted as the file `path`, as `rule: message`. */
+async function allErrors(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${root}${path}` });
+  return result!.messages.map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
+}
+
+test('net/model/ is pure: no node built-ins, no runtime/, no clocks, timers or Math.random', async () => {
+  const path = 'src/net/model/model.ts';
+  const impure = [
+    "import { readFileSync } from 'node:fs';",
+    "import { performance as perf } from 'node:perf_hooks';",
+    "export * from '../../runtime/logger.ts';",
+    "export * from '../../store/store.ts';",
+    'export const r = Math.random();',
+    'export const t = Date.now();',
+    'export const p = performance.now();',
+    'setTimeout(() => undefined, 1);',
+    'export { readFileSync, perf };',
+  ].join('\n');
+  const errors = await allErrors(path, `${impure}\n`);
+  const count = (rule: string): number => errors.filter((e) => e.startsWith(`${rule}:`)).length;
+  assert.equal(count('no-restricted-imports'), 4, errors.join('\n'));
+  assert.equal(count('no-restricted-properties'), 3, errors.join('\n'));
+  assert.ok(count('no-restricted-globals') >= 2, errors.join('\n')); // setTimeout, and performance itself
+  // What the model does import passes: util/, its own files, pure-rand.
+  const pure = [
+    "export { ChainsimError } from '../../util/errors.ts';",
+    "export type { Rng } from './types.ts';",
+    "export { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';",
+  ].join('\n');
+  assert.deepEqual(await allErrors(path, `${pure}\n`), []);
+  // The rest of net/ keeps net/'s rule (runtime/ allowed).
+  assert.deepEqual(await layerErrors('src/net/relay.ts', "export * from '../runtime/logger.ts';\n"), []);
+});
