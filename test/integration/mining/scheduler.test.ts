@@ -91,7 +91,7 @@ describe('PoW scheduler', () => {
     await scheduler.close();
   });
 
-  test('cancelling stops the job; the next job still runs; shares must be positive', async () => {
+  test('cancelling stops the job; the next job still runs; shares must not be negative', async () => {
     const scheduler = createPowScheduler({ executor: createInlineExecutor(kernel) });
     const c = scheduler.addClient({ name: 'a' });
     const ac = new AbortController();
@@ -102,7 +102,8 @@ describe('PoW scheduler', () => {
     assert.equal(!out.found && out.reason, 'cancelled');
     const next = await c.mine({ header: header(4), target: new Uint8Array(32).fill(0xff) });
     assert.equal(next.found, true);
-    assert.throws(() => scheduler.addClient({ name: 'b', share: 0 }), RangeError);
+    assert.throws(() => scheduler.addClient({ name: 'b', share: -1 }), RangeError);
+    assert.throws(() => scheduler.addClient({ name: 'b2', share: Number.NaN }), RangeError);
     assert.throws(() => c.setShare(-1), RangeError);
     await scheduler.close();
   });
