@@ -308,6 +308,7 @@ export class Simulation extends EventEmitter<SimEvents> {
   /** Whether all up nodes agree on the tip, the tips seen, forks and reorgs. */
   networkView() {
     const up = this.upNodes();
+    const measured = this.measure.current();
     const byTip = new Map<string, number[]>();
     for (const n of up) {
       const tip = n.status?.tip ?? '';
@@ -321,9 +322,10 @@ export class Simulation extends EventEmitter<SimEvents> {
         height: this.nodes.find((n) => n.status?.tip === hash)?.status?.height ?? null,
         nodes: ports,
       })),
-      forksSeen: this.metrics.forksSeen(),
+      // The ledger's forks (heights with two or more blocks), under the name /network always had.
+      forksSeen: measured.forks,
       // The ledger's metrics, under summary.json's names (docs/results.md).
-      ...this.measure.current(),
+      ...measured,
       ...this.network.view(),
     };
   }

@@ -14,8 +14,6 @@ export interface SimMetrics {
   ): void;
   /** A block or transaction delivered from one node to another through the manager's message ports. */
   onPortPush(kind: 'block' | 'tx'): void;
-  /** Heights at which more than one block was seen. */
-  forksSeen(): number;
   /** Per block: ms from mined until the last node had it, once every up node had it. */
   readonly propagation: Map<string, { minedAt: number; by: number; reached: Map<number, number> }>;
 }
@@ -86,7 +84,6 @@ export function createSimMetrics(sim: { readonly nodes: readonly NodeHandle[] })
   });
 
   const propagation = new Map<string, { minedAt: number; by: number; reached: Map<number, number> }>();
-  const seenAtHeight = new Map<number, Set<string>>();
   const early = new Map<string, Map<number, number>>();
 
   return {
@@ -95,9 +92,6 @@ export function createSimMetrics(sim: { readonly nodes: readonly NodeHandle[] })
     onTip(node, tip) {
       const label = { node: String(node.port) };
       if (tip.disconnected > 0) reorgs.inc(label);
-      const hashes = seenAtHeight.get(tip.height) ?? new Set<string>();
-      hashes.add(tip.hash);
-      seenAtHeight.set(tip.height, hashes);
       if (tip.mined) {
         mined.inc(label);
         const record = { minedAt: tip.at, by: node.port, reached: new Map([[node.port, tip.at]]) };
@@ -126,11 +120,6 @@ export function createSimMetrics(sim: { readonly nodes: readonly NodeHandle[] })
     },
     onPortPush(kind) {
       portPushes.inc({ kind });
-    },
-    forksSeen() {
-      let n = 0;
-      for (const s of seenAtHeight.values()) if (s.size > 1) n++;
-      return n;
     },
   };
 }

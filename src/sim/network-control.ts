@@ -18,8 +18,9 @@ import {
   newlyReachable,
   reachableIn,
   settingsFor,
+  type MakeSettingsOptions,
 } from '../net/model/index.ts';
-import type { Edge, LinkOverride, LinkSettings, NetworkSettings, TopologySpec } from '../net/model/types.ts';
+import type { Edge, LinkOverride, NetworkSettings, TopologySpec } from '../net/model/types.ts';
 import type { ManagerMessage } from '../node/worker-protocol.ts';
 import { SimulationError } from './errors.ts';
 import { renormaliseShares } from './shares.ts';
@@ -78,15 +79,7 @@ export interface LinksChange {
 }
 
 /** What makeSettings is built from (indices); kept so every change rebuilds and rechecks the whole. */
-interface Spec {
-  readonly seed: number;
-  readonly nodes: readonly string[];
-  readonly topology: TopologySpec;
-  readonly fileEdges?: readonly Edge[];
-  readonly defaults?: Partial<LinkSettings>;
-  readonly links?: readonly LinkOverride[];
-  readonly partition?: readonly (readonly number[])[] | null;
-}
+type Spec = MakeSettingsOptions;
 
 /** The default topology: Bitcoin Core's 8 outbound links, which is the full mesh up to 9 nodes. */
 export const DEFAULT_TOPOLOGY: TopologySpec = Object.freeze({ kind: 'random', k: 8 });

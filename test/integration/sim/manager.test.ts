@@ -8,12 +8,13 @@ import pino, { type Logger } from 'pino';
 import { networks, type Transaction, txid, txToJSON } from '../../../src/consensus/index.ts';
 import { buildManagerServer } from '../../../src/sim/http.ts';
 import { createSimulation, nodeDataDir, type NodeRelay, SimulationError } from '../../../src/sim/manager.ts';
-import { runSimulation, type RunningSimulation } from '../../../src/sim/run.ts';
+import { type RunningSimulation } from '../../../src/sim/run.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';
 import { buildPayment, walletFromSecret, type WalletUtxo } from '../../../src/wallet/wallet.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { eventually } from '../../helpers/nodes.ts';
 import { freePortRun, portFree } from '../../helpers/ports.ts';
+import { startQuietSim } from '../../helpers/sim.ts';
 
 async function start(
   nodes: number,
@@ -26,22 +27,8 @@ async function start(
     reindex?: boolean;
   } = {},
 ): Promise<RunningSimulation> {
-  const { base: fixed, ...rest } = extra;
-  const base = fixed ?? (await freePortRun(nodes + 1));
-  return runSimulation({
-    nodes,
-    port: base,
-    basePort: base + 1,
-    host: '127.0.0.1',
-    network: 'regtest',
-    kernel: 'auto',
-    threads: 1,
-    logDir: null,
-    logLevel: 'silent',
-    logger: silentLogger(),
-    dataDir: null,
-    ...rest,
-  });
+  const { base, ...rest } = extra;
+  return startQuietSim(nodes, { ...(base !== undefined ? { port: base } : {}), ...rest });
 }
 
 const get = async <T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> => {

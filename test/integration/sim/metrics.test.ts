@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSimulation } from '../../../src/sim/run.ts';
-import { silentLogger } from '../../../src/runtime/logger.ts';
 import { eventually } from '../../helpers/nodes.ts';
-import { freePortRun } from '../../helpers/ports.ts';
+import { startQuietSim } from '../../helpers/sim.ts';
 
 interface NetworkAnswer {
   agree: boolean;
@@ -16,21 +14,7 @@ interface NetworkAnswer {
 }
 
 test('the ledger live: blocksMined survives a restart, a partition forks, the heal is timed, /metrics shows it', async () => {
-  const base = await freePortRun(4);
-  const run = await runSimulation({
-    nodes: 3,
-    port: base,
-    basePort: base + 1,
-    host: '127.0.0.1',
-    network: 'regtest',
-    kernel: 'auto',
-    threads: 1,
-    logDir: null,
-    logLevel: 'silent',
-    logger: silentLogger(),
-    dataDir: null,
-    results: null,
-  });
+  const run = await startQuietSim(3, { results: null });
   const url = run.managerUrl;
   const json = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
     const res = await fetch(`${url}${path}`, {

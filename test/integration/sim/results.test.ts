@@ -3,27 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runSimulation } from '../../../src/sim/run.ts';
-import { silentLogger } from '../../../src/runtime/logger.ts';
-import { freePortRun } from '../../helpers/ports.ts';
+import { startQuietSim } from '../../helpers/sim.ts';
 
 test('a run with stopAfter { blocks: 5 } ends by itself and leaves summary.json and blocks.csv', async () => {
   const results = mkdtempSync(join(tmpdir(), 'chainsim-results-'));
   const nodes = 3;
-  const base = await freePortRun(nodes + 1);
   try {
-    const run = await runSimulation({
-      nodes,
-      port: base,
-      basePort: base + 1,
-      host: '127.0.0.1',
-      network: 'regtest',
-      kernel: 'auto',
-      threads: 1,
-      logDir: null,
-      logLevel: 'silent',
-      logger: silentLogger(),
-      dataDir: null,
+    const run = await startQuietSim(nodes, {
       results,
       runId: 'stop-after-5',
       stopAfter: { blocks: 5 },
@@ -64,7 +50,8 @@ test('a run with stopAfter { blocks: 5 } ends by itself and leaves summary.json 
     const onBest = rows.filter((r) => r.best === 'true');
     assert.ok(onBest.length >= 5, `${onBest.length} best-chain rows`);
     // Every row names its miner, and blocksMined counts exactly those rows.
-    assert.ok(rows.every((r) => r.miner >= base + 1 && r.miner <= base + nodes));
+    const ports = run.sim.nodes.map((n) => n.port);
+    assert.ok(rows.every((r) => ports.includes(r.miner)));
     assert.equal(summary.blocksMined, rows.length);
     assert.equal(summary.staleBlocks, rows.length - onBest.length);
     assert.equal(
