@@ -10,10 +10,14 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   tx: () => import('./tx.ts'),
   store: () => import('./store.ts'),
   hostile: () => import('./hostile.ts'),
+  stale: () => import('./stale.ts'),
   model: () => import('./model.ts'),
 };
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names come first; what follows the first option belongs to the benchmarks (`stale --nodes 64`).
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('-'));
+const names = firstOption < 0 ? args : args.slice(0, firstOption);
 const unknown = names.filter((n) => !(n in benches));
 if (unknown.length > 0 || process.argv.includes('--help')) {
   console.error(`usage: npm run bench -- [${Object.keys(benches).join('|')}]...`);
