@@ -4,7 +4,7 @@
  * chain and revenue share beside the hash-power share.
  */
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { LedgerMetrics, PropagationLevel } from './ledger.ts';
+import type { LedgerMetrics, PropagationLevel } from '../results/ledger.ts';
 
 export interface LedgerMetricHooks {
   readonly observePropagation: (level: PropagationLevel, ms: number) => void;

@@ -13,11 +13,11 @@ import {
   eligiblePorts,
   type LedgerMetrics,
   mostWorkTip,
-} from './ledger.ts';
+} from '../results/ledger.ts';
 import { addLedgerMetrics } from './measure-metrics.ts';
 import type { NetworkModelView } from './network-control.ts';
 import type { SimMetrics } from './metrics.ts';
-import { buildSummary, writeResults } from './results.ts';
+import { buildSummary, writeResults } from '../results/results.ts';
 import type { NodeHandle, SimEvents, SimulationOptions } from './types.ts';
 
 /** What the measurement needs of the Simulation (an interface, so manager.ts and this file do not import each other). */

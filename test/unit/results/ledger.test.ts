@@ -7,7 +7,7 @@ import {
   type LedgerOptions,
   mostWorkTip,
   percentiles,
-} from '../../../src/sim/ledger.ts';
+} from '../../../src/results/ledger.ts';
 import { seedProperties } from '../../helpers/seed.ts';
 
 seedProperties();

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { createBlockLedger } from '../../../src/sim/ledger.ts';
-import { blocksCsv, buildSummary, CSV_COLUMNS, writeResults } from '../../../src/sim/results.ts';
+import { createBlockLedger } from '../../../src/results/ledger.ts';
+import { blocksCsv, buildSummary, CSV_COLUMNS, writeResults } from '../../../src/results/results.ts';
 
 const GENESIS = '00'.repeat(32);
 const h = (name: string): string => name.padEnd(64, '0');

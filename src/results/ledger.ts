@@ -7,7 +7,18 @@
  * Only this run's blocks count: a block is this run's once its miner reported it (`mined: true`); blocks a node
  * stored that nobody mined in this run (an older chain fetched from a peer) are kept only to walk the chain.
  */
-import type { StoredBlock } from '../node/worker-protocol.ts';
+/** A node stored a block: the ledger's input (a live node's `block` message, StoredBlock, has this shape). */
+export interface StoredBlockReport {
+  readonly hash: string;
+  readonly prev: string;
+  readonly height: number;
+  /** The header's timestamp (seconds). */
+  readonly time: number;
+  /** When the node stored it (ms: epoch ms live, virtual ms in virtual time). */
+  readonly at: number;
+  /** This node mined it. */
+  readonly mined: boolean;
+}
 
 export type PropagationLevel = 't50Ms' | 't90Ms' | 't100Ms';
 export const PROPAGATION_LEVELS: readonly PropagationLevel[] = ['t50Ms', 't90Ms', 't100Ms'];
@@ -109,7 +120,7 @@ export interface TipReport {
 
 export interface BlockLedger {
   /** A node stored a block (its `block` message). */
-  onBlock(port: number, block: StoredBlock): void;
+  onBlock(port: number, block: StoredBlockReport): void;
   /** A node's tip changed (its `tip` message). */
   onTip(port: number, tip: TipReport): void;
   /** The network model changed; a heal starts a time-to-agreement measurement. */
