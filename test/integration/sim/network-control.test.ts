@@ -98,7 +98,7 @@ test('bad requests: 400, 404 or 409 with a reason naming the problem, and nothin
         },
       },
       400,
-      new RegExp(`${b} is in groups 1 and 2`),
+      new RegExp(`node ${b} is in groups 1 and 2`),
     );
     await refused('/network/partition', { raw: '' }, 400, /empty/);
     await refused('/network/partition', { raw: 'garbage{' }, 400, /not valid JSON/);
@@ -187,7 +187,7 @@ test('bad requests: 400, 404 or 409 with a reason naming the problem, and nothin
       '/network/partition',
       { body: { groups: [[a, a]] } },
       400,
-      new RegExp(`${a} is listed twice`),
+      new RegExp(`node ${a} is listed twice in group 1`),
     );
     const healed = await post('/network/heal');
     assert.equal(healed.status, 200);
