@@ -51,6 +51,7 @@ async function main(data: NodeWorkerData): Promise<void> {
         reaches: (address) => linked.has(address),
         push: (push) =>
           new Promise<void>((resolve) => {
+            if (closing) return resolve();
             const ack = ++pushes;
             const timer = setTimeout(() => done(ack), PUSH_ACK_TIMEOUT_MS);
             acks.set(ack, () => {
@@ -86,6 +87,9 @@ async function main(data: NodeWorkerData): Promise<void> {
     closing = true;
     clearInterval(timer);
     node.stopMining();
+    // A target shutting down with us never acknowledges our pushes, and closing would wait for them up to
+    // PUSH_ACK_TIMEOUT_MS (measured: 1 shutdown in 6 of a 5-node ring, right after a relay, took 5 s).
+    for (const ack of [...acks.keys()]) done(ack);
     logger.info('shutting down');
     await starting.then(
       (started) => started.close(),

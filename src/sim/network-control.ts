@@ -10,6 +10,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
+  checkPartition,
   describeLink,
   describeTopology,
   linkSettingsFrom,
@@ -150,6 +151,8 @@ export class NetworkControl {
   /** `POST /network/partition`: groups of ports; nothing crosses between groups until a heal. */
   partition(groups: ReadonlyArray<readonly number[]>): NetworkModelView {
     const indices = groups.map((group) => group.map((port) => this.indexOf(port, 'partition')));
+    // Checked here first so a refusal names the ports the caller gave, not the advertised addresses.
+    checkPartition(indices, this.nodes.length, (i) => String(this.nodes[i]!.port));
     return this.apply('partition', { ...this.spec, partition: indices });
   }
 
