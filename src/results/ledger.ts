@@ -52,6 +52,8 @@ export interface LedgerBlock {
   eligible: ReadonlySet<number> | null;
   /** Port -> when that node first stored it; dropped once every eligible node has it (bounded memory). */
   reached: Map<number, number> | null;
+  /** How many eligible nodes are in `reached` (so a level is computed only when enough have it). */
+  reachedEligible: number;
   t50Ms: number | null;
   t90Ms: number | null;
   t100Ms: number | null;
@@ -149,8 +151,12 @@ export function createBlockLedger(opts: LedgerOptions): BlockLedger {
   let reorgCount = 0;
   const heals: Array<{ at: number; ms: number | null }> = [];
 
+  /** The levels not known yet, if enough eligible nodes have the block for the lowest of them: O(1) otherwise. */
   const evaluate = (b: LedgerBlock): void => {
     if (b.minedAt === null || !b.eligible || !b.reached) return;
+    const pending = PROPAGATION_LEVELS.find((level) => b[level] === null);
+    if (pending === undefined) return;
+    if (b.reachedEligible < Math.max(1, Math.ceil(FRACTION[pending] * b.eligible.size - 1e-9))) return;
     const times: number[] = [];
     for (const [port, at] of b.reached) if (b.eligible.has(port)) times.push(at);
     times.sort((x, y) => x - y);
@@ -199,6 +205,7 @@ export function createBlockLedger(opts: LedgerOptions): BlockLedger {
           minedAt: null,
           eligible: null,
           reached: new Map(),
+          reachedEligible: 0,
           t50Ms: null,
           t90Ms: null,
           t100Ms: null,
@@ -208,12 +215,17 @@ export function createBlockLedger(opts: LedgerOptions): BlockLedger {
       if (sb.mined && b.miner === null) {
         b.miner = port;
         b.minedAt = sb.at;
-        b.eligible = new Set([port, ...opts.eligible(port)]);
+        const eligible = new Set([port, ...opts.eligible(port)]);
+        b.eligible = eligible;
+        if (b.reached) for (const p of b.reached.keys()) if (eligible.has(p)) b.reachedEligible++;
         mined.set(port, (mined.get(port) ?? 0) + 1);
         minedTotal++;
         atHeight.set(b.height, (atHeight.get(b.height) ?? 0) + 1);
       }
-      if (b.reached && !b.reached.has(port)) b.reached.set(port, sb.at);
+      if (b.reached && !b.reached.has(port)) {
+        b.reached.set(port, sb.at);
+        if (b.eligible?.has(port)) b.reachedEligible++;
+      }
       evaluate(b);
     },
     onTip(_port, tip) {
