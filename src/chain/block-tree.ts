@@ -25,6 +25,7 @@ import {
   powTargetFromBits,
 } from '../consensus/index.ts';
 import type { BlockEntry, EntryStatus } from './entry.ts';
+import { isBetterTip } from './fork-choice.ts';
 import * as walks from './walks.ts';
 import type { ChainTip, ReorgPath } from './walks.ts';
 
@@ -44,10 +45,11 @@ export interface BlockTreeOptions {
 /** Hashes of refused headers remembered at most; a forgotten one is only checked again when it comes back. */
 export const MAX_INVALID_HASHES = 10_000;
 
-/** Core's "better" order: more work first, then earlier arrival. */
+/** Core's "better" order (fork-choice.ts): more work first, then earlier arrival of the header or the data. */
 function betterThan(a: BlockEntry, b: BlockEntry, useData: boolean): boolean {
-  if (a.chainwork !== b.chainwork) return a.chainwork > b.chainwork;
-  return useData ? a.dataSeq < b.dataSeq : a.seq < b.seq;
+  return useData
+    ? isBetterTip(a.chainwork, a.dataSeq, b.chainwork, b.dataSeq)
+    : isBetterTip(a.chainwork, a.seq, b.chainwork, b.seq);
 }
 
 export class BlockTree {

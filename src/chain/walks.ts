@@ -5,12 +5,21 @@
 import type { DisplayHash } from '../consensus/index.ts';
 import type { BlockEntry } from './entry.ts';
 
-export interface ReorgPath {
-  readonly fork: BlockEntry;
+/**
+ * What the walks below need of a block: its height and its parent. A live node's BlockEntry has it, and so does
+ * a block of the virtual-time engine's shared store, so both walk their chains with the same code.
+ */
+export interface Linked<E> {
+  readonly height: number;
+  readonly prev: E | null;
+}
+
+export interface ReorgPath<E = BlockEntry> {
+  readonly fork: E;
   /** Blocks to disconnect, tip first. */
-  readonly disconnect: BlockEntry[];
+  readonly disconnect: E[];
   /** Blocks to connect, lowest first. */
-  readonly connect: BlockEntry[];
+  readonly connect: E[];
 }
 
 export interface ChainTip {
@@ -22,16 +31,16 @@ export interface ChainTip {
 }
 
 /** The ancestor of `entry` at `height`. */
-export function ancestor(entry: BlockEntry, height: number): BlockEntry {
+export function ancestor<E extends Linked<E>>(entry: E, height: number): E {
   if (height < 0 || height > entry.height)
     throw new RangeError(`no ancestor at height ${height} of ${entry.height}`);
-  let cur: BlockEntry = entry;
+  let cur: E = entry;
   while (cur.height > height) cur = cur.prev!;
   return cur;
 }
 
 /** The last common ancestor of two entries (Core LastCommonAncestor). */
-export function findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
+export function findFork<E extends Linked<E>>(a: E, b: E): E {
   let x = a.height > b.height ? ancestor(a, b.height) : a;
   let y = b.height > a.height ? ancestor(b, a.height) : b;
   while (x !== y) {
@@ -42,12 +51,12 @@ export function findFork(a: BlockEntry, b: BlockEntry): BlockEntry {
 }
 
 /** What to disconnect and connect to move the chain from `from` to `to`. */
-export function reorgPath(from: BlockEntry, to: BlockEntry): ReorgPath {
+export function reorgPath<E extends Linked<E>>(from: E, to: E): ReorgPath<E> {
   const fork = findFork(from, to);
-  const disconnect: BlockEntry[] = [];
-  for (let e: BlockEntry = from; e !== fork; e = e.prev!) disconnect.push(e);
-  const connect: BlockEntry[] = [];
-  for (let e: BlockEntry = to; e !== fork; e = e.prev!) connect.push(e);
+  const disconnect: E[] = [];
+  for (let e: E = from; e !== fork; e = e.prev!) disconnect.push(e);
+  const connect: E[] = [];
+  for (let e: E = to; e !== fork; e = e.prev!) connect.push(e);
   connect.reverse();
   return { fork, disconnect, connect };
 }
