@@ -9,6 +9,7 @@ const consensusForbidden = [
   'fs/promises',
   'net',
   'results',
+  'engine',
   'http',
   'https',
   'http2',
@@ -46,6 +47,7 @@ export const LAYERS = [
   'wallet',
   'net',
   'results',
+  'engine',
   'http',
   'node',
   'sim',
@@ -78,11 +80,12 @@ for (const [i, layer] of LAYERS.entries()) {
       message: 'consensus/ is pure: no loggers, servers, pools or databases.',
     });
   }
+  // engine/ (virtual time) is pure too: a run is a function of its seed and settings; the CLI does its I/O.
   const paths =
-    layer === 'consensus'
+    layer === 'consensus' || layer === 'engine'
       ? consensusForbidden.map((name) => ({
           name,
-          message: 'consensus/ is pure: take I/O, clocks and randomness as arguments.',
+          message: `${layer}/ is pure: take I/O, clocks and randomness as arguments.`,
         }))
       : [];
   layerRules.push({
@@ -193,6 +196,7 @@ export default tseslint.config(
   ...layerRules,
   { files: ['src/consensus/**/*.ts'], rules: impureGlobals('consensus/') },
   { files: ['src/net/model/**/*.ts'], rules: impureGlobals('net/model/') },
+  { files: ['src/engine/**/*.ts'], rules: impureGlobals('engine/') },
   {
     // The CLI is the only layer that prints (DESIGN.md); bench and test scripts report to the terminal too.
     files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],

@@ -3,7 +3,7 @@
  * `checkBlock` holds the rules that need no chain (Core CheckBlock); `checkBlockContext` those that need the
  * block's height (Core ContextualCheckBlock).
  */
-import { hexToBytes } from '../util/bytes.ts';
+import { hexToBytes, utf8 } from '../util/bytes.ts';
 import { ByteReader, ByteWriter, varintSize } from './encoding.ts';
 import { ConsensusError } from './errors.ts';
 import { type DisplayHash, displayFromInternal, hash256 } from './hash.ts';
@@ -110,11 +110,37 @@ export function checkBlock(block: Block, params: NetworkParams, hash: DisplayHas
   block.txs.forEach((tx, i) => checkTransaction(tx, params.maxBlockSize, raws[i]!.length));
 }
 
-/** Rules that need the block's height: the coinbase commits to it (BIP-34). */
+/**
+ * The text the virtual-time engine (engine/store.ts) puts in the coinbase of every block it makes. Those blocks
+ * carry no proof of work (their nonce is never searched), so a live node refuses any block whose coinbase holds it.
+ */
+export const VIRTUAL_MARK = 'chainsim:virtual';
+const VIRTUAL_MARK_BYTES = utf8(VIRTUAL_MARK);
+
+/** Whether `script` contains the virtual-time engine's mark. */
+export function hasVirtualMark(script: Uint8Array): boolean {
+  const m = VIRTUAL_MARK_BYTES;
+  outer: for (let i = 0; i + m.length <= script.length; i++) {
+    for (let j = 0; j < m.length; j++) if (script[i + j] !== m[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Rules that need the block's height: the coinbase commits to it (BIP-34). And chainsim's own: a block the
+ * virtual-time engine made is never valid (VIRTUAL_MARK).
+ */
 export function checkBlockContext(block: Block, height: number): void {
   const coinbase = block.txs[0];
   if (!coinbase || !coinbaseCommitsToHeight(coinbase, height)) {
     throw new ConsensusError('bad-cb-height', `the coinbase does not start with height ${height}`);
+  }
+  if (coinbase.inputs.some((input) => hasVirtualMark(input.script))) {
+    throw new ConsensusError(
+      'virtual-block',
+      'this block was made by the virtual-time engine without proof of work; only a virtual run accepts it',
+    );
   }
 }
 

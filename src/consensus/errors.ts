@@ -105,6 +105,13 @@ export const REJECT_REASONS = {
     status: 422,
     doc: 'the coinbase does not start with the block height (BIP-34)',
   },
+  // chainsim's own rule: a block the virtual-time engine made (its nonce never searched) is never valid live.
+  'virtual-block': {
+    score: 100,
+    remember: true,
+    status: 422,
+    doc: "the coinbase carries the virtual-time engine's mark: the block was never mined",
+  },
   // --- transactions, context-free (Core CheckTransaction) ---
   'bad-txns-vin-empty': { score: 100, remember: true, status: 422, doc: 'a transaction has no inputs' },
   'bad-txns-vout-empty': { score: 100, remember: true, status: 422, doc: 'a transaction has no outputs' },

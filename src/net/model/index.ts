@@ -34,6 +34,6 @@ export {
 } from './topology.ts';
 export { describePorts, parseEdgeFile, parseLinkOverrides } from './edge-file.ts';
 export { checkPartition, parsePartition } from './partition.ts';
-export { makeSettings, newlyReachable, reachableIn, settingsFor } from './settings.ts';
+export { groupsOf, makeSettings, newlyReachable, reachableIn, settingsFor } from './settings.ts';
 export type { MakeSettingsOptions } from './settings.ts';
 export { NetworkModel, createNetworkModel } from './model.ts';

@@ -34,6 +34,7 @@ test('every folder of src/ may import the layers below it and no other', async (
     wallet: 'src/wallet/wallet.ts',
     net: 'src/net/relay.ts',
     results: 'src/results/ledger.ts',
+    engine: 'src/engine/engine.ts',
     http: 'src/http/errors.ts',
     node: 'src/node/node.ts',
     sim: 'src/sim/manager.ts',
