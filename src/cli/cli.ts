@@ -44,6 +44,6 @@ export function createCli(argv: string[], opts: { width?: number } = {}): Argv {
     sendCommand,
     proofCommand,
   ])
-    cli = command(cli);
+    cli = command(cli, argv);
   return cli;
 }

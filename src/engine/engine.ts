@@ -131,7 +131,7 @@ export function runEngine(o: EngineOptions): EngineResult {
   let blocksMined = 0;
   let bestHeight = 0;
   let stillMining = true;
-  let endedBy: 'blocks' | 'duration' = 'blocks';
+  let endedBy = 'blocks' as 'blocks' | 'duration';
 
   const report = (block: VirtualBlock, mined: boolean): StoredBlockReport => ({
     hash: block.hash,
@@ -294,6 +294,8 @@ export function runEngine(o: EngineOptions): EngineResult {
     }
     if (events % every === 0) o.onProgress?.({ virtualMs: now, bestHeight, blocksMined, events });
   }
+  // A run that ends by duration covered all of it, though its last event may come before the end.
+  if (endedBy === 'duration' && now < stopMs) now = stopMs;
   o.onProgress?.({ virtualMs: now, bestHeight, blocksMined, events });
 
   let best = store.genesis;

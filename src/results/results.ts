@@ -13,7 +13,8 @@ export const RESULTS_SCHEMA = 1;
 
 export interface RunSummary extends Omit<LedgerMetrics, 'bestTip'> {
   readonly schema: number;
-  readonly mode: 'live';
+  /** `live` (wall clock, worker threads) or `virtual` (the discrete-event engine, src/engine/). */
+  readonly mode: 'live' | 'virtual';
   readonly runId: string;
   readonly seed: number | null;
   /** How many nodes the run had. */
@@ -29,6 +30,9 @@ export interface RunSummary extends Omit<LedgerMetrics, 'bestTip'> {
   readonly endedBy: string;
   /** The best chain's tip at the end (the most-work tip among the nodes). */
   readonly bestTip: { readonly hash: string; readonly height: number | null } | null;
+  /** Virtual runs: the virtual time the run covered, and the events the engine processed. */
+  readonly virtualSeconds?: number;
+  readonly events?: number;
 }
 
 export interface SummaryInput {
@@ -42,13 +46,17 @@ export interface SummaryInput {
   readonly endedAt: number;
   readonly endedBy: string;
   readonly metrics: LedgerMetrics;
+  /** Default `live`. A virtual run's startedAt/endedAt are virtual (its genesis time on), so it passes these. */
+  readonly mode?: 'live' | 'virtual';
+  readonly wallSeconds?: number;
+  readonly virtual?: { readonly virtualSeconds: number; readonly events: number };
 }
 
 /** summary.json's content: the run's identity and settings, then the ledger's metrics. */
 export function buildSummary(o: SummaryInput): RunSummary {
   return {
     schema: RESULTS_SCHEMA,
-    mode: 'live',
+    mode: o.mode ?? 'live',
     runId: o.runId,
     seed: o.seed,
     nodes: o.nodes,
@@ -56,7 +64,8 @@ export function buildSummary(o: SummaryInput): RunSummary {
     settings: o.settings,
     startedAt: new Date(o.startedAt).toISOString(),
     endedAt: new Date(o.endedAt).toISOString(),
-    wallSeconds: Math.round(o.endedAt - o.startedAt) / 1000,
+    wallSeconds: o.wallSeconds ?? Math.round(o.endedAt - o.startedAt) / 1000,
+    ...(o.virtual ?? {}),
     endedBy: o.endedBy,
     ...o.metrics,
   };

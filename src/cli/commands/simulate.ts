@@ -18,7 +18,24 @@ import { UsageError } from '../output.ts';
 import { checkSimulateArgs, runId, type SimulateArgs } from '../simulate-args.ts';
 import { printBanner, printShutdown, startLiveView } from '../simulate-view.ts';
 
-export function simulateCommand(y: Argv): Argv {
+/** The flags written on the command line (kebab-case, aliases resolved, `--no-x` as `x`). */
+export function givenFlags(tokens: readonly string[]): Set<string> {
+  const aliases: Record<string, string> = { n: 'nodes', y: 'yes', h: 'help' };
+  const given = new Set<string>();
+  for (const t of tokens) {
+    if (t === '--') break;
+    if (t.startsWith('--')) {
+      const name = t
+        .slice(2)
+        .split('=')[0]!
+        .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      given.add(name.startsWith('no-') ? name.slice(3) : name);
+    } else if (/^-[a-zA-Z]$/.test(t)) given.add(aliases[t.slice(1)] ?? t.slice(1));
+  }
+  return given;
+}
+
+export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
   return y.command(
     'simulate',
     'Run a network: the manager (HTTP on --port) and one node per worker thread (HTTP on --base-port + i)',
@@ -42,6 +59,10 @@ export function simulateCommand(y: Argv): Argv {
           '$0 simulate --nodes 12 --partition 5000-5005/5006-5011',
         ],
         ['end by itself after 50 blocks; results in results/<run>/', '$0 simulate --mine --blocks 50'],
+        [
+          'virtual time: 1,000 nodes, 100 Bitcoin blocks (10-minute mean), in seconds',
+          '$0 simulate --virtual --nodes 1000 --blocks 100 --latency pareto:100ms --seed 1',
+        ],
       ])
         // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
         .option('nodes', { alias: 'n', defaultDescription: '6', describe: 'number of nodes' })
@@ -178,6 +199,16 @@ export function simulateCommand(y: Argv): Argv {
         .option('blocks', {
           describe: 'end the run by itself once it added this many blocks to the best chain',
         })
+        .option('virtual', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'virtual time: a discrete-event run of the same chain code and network model, as fast as the machine goes (up to 100,000 nodes; needs --blocks or --duration in virtual seconds; nodes are numbered 0..N-1 where a live run names ports; the network defaults to bitcoin)',
+        })
+        .option('interval', {
+          defaultDescription: "the network's target spacing",
+          describe: 'virtual runs: the mean seconds between blocks',
+        })
         .epilog(
           [
             'Units: durations in ms or s (a bare number is ms); bandwidth in B/s, kB/s, MB/s, GB/s (SI: k = 1000) or KiB/s, MiB/s (1024); loss as a percentage (1%) or a fraction (0.01).',
@@ -185,6 +216,13 @@ export function simulateCommand(y: Argv): Argv {
           ].join('\n\n'),
         ),
     async (argv) => {
+      if (argv.virtual) {
+        const given = givenFlags(tokens);
+        const { checkVirtualArgs, runVirtual } = await import('../simulate-virtual.ts');
+        await runVirtual(checkVirtualArgs(argv, given));
+        return;
+      }
+      if (argv.interval !== undefined) throw new UsageError('--interval applies to --virtual runs only');
       const args = checkSimulateArgs(argv);
       await simulate(args);
     },

@@ -1,0 +1,230 @@
+/**
+ * `simulate --virtual`: the same network model and results as a live run, through the discrete-event engine
+ * (src/engine/) instead of worker threads. Its options are checked here (a live-only flag is refused with the
+ * reason), the run reports progress on stderr, and its results go where a live run's go. Loaded only for a
+ * virtual run (commands/simulate.ts imports it on demand), so a virtual run never loads the live simulator.
+ */
+import { createHash } from 'node:crypto';
+import chalk from 'chalk';
+import { isNetworkName, NETWORK_NAMES, type NetworkName, networks } from '../consensus/index.ts';
+import { runEngine, type EngineProgress, type EngineResult } from '../engine/index.ts';
+import { describeLink, describeTopology, makeSettings, type NetworkSettings } from '../net/model/index.ts';
+import { buildSummary, writeResults } from '../results/results.ts';
+import type { ModelOptions } from '../sim/types.ts';
+import { wholeNumberOption } from './args.ts';
+import { printFields, UsageError } from './output.ts';
+import { parseHashPower } from './simulate-args.ts';
+import { modelOptionsFrom, runLengthFrom } from './simulate-model-args.ts';
+
+/** The most nodes a virtual run takes (memory grows with nodes x blocks by 4 bytes each, plus the links). */
+export const MAX_VIRTUAL_NODES = 100_000;
+
+/** Flags that only mean something for live nodes (worker threads, HTTP, proof of work, storage). */
+const LIVE_ONLY: Readonly<Record<string, string>> = {
+  port: 'a virtual run has no HTTP API',
+  'base-port': 'virtual nodes have no ports: they are numbered 0..N-1',
+  host: 'a virtual run has no HTTP API',
+  advertise: 'a virtual run has no HTTP API',
+  token: 'a virtual run has no HTTP API',
+  kernel: 'virtual blocks are not mined with proof of work',
+  threads: 'virtual blocks are not mined with proof of work',
+  relay: 'virtual nodes talk through the engine, not ports or HTTP',
+  'data-dir': 'a virtual run keeps nothing between runs',
+  'in-memory': 'a virtual run keeps nothing between runs',
+  fresh: 'a virtual run keeps nothing between runs',
+  reindex: 'a virtual run keeps nothing between runs',
+  mine: 'virtual nodes always mine, by their hash-power share',
+};
+
+export interface VirtualArgs {
+  readonly nodes: number;
+  readonly network: NetworkName;
+  readonly shares: readonly number[];
+  readonly model: ModelOptions & { seed: number };
+  readonly results: string | null;
+  readonly blocks: number | undefined;
+  readonly virtualSeconds: number | undefined;
+  readonly intervalMs: number | undefined;
+}
+
+/** Checks a virtual run's options; `given` holds the flags written on the command line (kebab-case). */
+export function checkVirtualArgs(raw: Record<string, unknown>, given: ReadonlySet<string>): VirtualArgs {
+  for (const flag of Object.keys(LIVE_ONLY)) {
+    if (given.has(flag)) throw new UsageError(`--${flag} does not apply to --virtual: ${LIVE_ONLY[flag]}`);
+  }
+  const nodes = wholeNumberOption('nodes', raw.nodes, 1, MAX_VIRTUAL_NODES, 6);
+  // Virtual time makes Bitcoin's 10-minute blocks cheap, so it is the default here.
+  const network = given.has('network') ? String(raw.network) : 'bitcoin';
+  if (!isNetworkName(network))
+    throw new UsageError(
+      `--network must be one of ${NETWORK_NAMES.join(', ')}, got ${JSON.stringify(network)}`,
+    );
+  const shares =
+    typeof raw.hashPower === 'string' || typeof raw.hashPower === 'number'
+      ? parseHashPower(String(raw.hashPower), nodes)
+      : Array.from({ length: nodes }, () => 100 / nodes);
+  const { results, stopAfter } = runLengthFrom(raw);
+  if (stopAfter === undefined)
+    throw new UsageError(
+      '--virtual needs an end: --blocks N (a best chain N blocks long) or --duration S (S virtual seconds)',
+    );
+  const ids = Array.from({ length: nodes }, (_, i) => i);
+  const model = modelOptionsFrom(raw, ids);
+  let intervalMs: number | undefined;
+  if (raw.interval !== undefined) {
+    const s = typeof raw.interval === 'string' ? Number(raw.interval) : raw.interval;
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0)
+      throw new UsageError(
+        `--interval is the mean time between blocks in seconds, more than 0, got ${JSON.stringify(raw.interval)}`,
+      );
+    intervalMs = s * 1000;
+  }
+  return {
+    nodes,
+    network,
+    shares,
+    model,
+    results,
+    blocks: stopAfter.blocks,
+    virtualSeconds: stopAfter.durationS,
+    intervalMs,
+  };
+}
+
+/** The network settings a virtual run starts with: node i is named by its number. */
+export function virtualSettings(args: VirtualArgs): NetworkSettings {
+  const m = args.model;
+  return makeSettings({
+    seed: m.seed,
+    nodes: Array.from({ length: args.nodes }, (_, i) => String(i)),
+    topology: m.topology ?? { kind: 'random', k: 8 },
+    ...(m.fileEdges ? { fileEdges: m.fileEdges } : {}),
+    defaults: m.defaults ?? {},
+    links: m.links ?? [],
+    partition: m.partition ?? null,
+  });
+}
+
+/**
+ * The run's name: the same options give the same name (and the same results, byte for byte but wallSeconds),
+ * so running a virtual experiment again overwrites it with itself.
+ */
+export function virtualRunId(args: VirtualArgs): string {
+  const { results: _where, ...what } = args;
+  const hash = createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 10);
+  return `virtual-seed${args.model.seed}-${args.nodes}n-${hash}`;
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m ${s % 60}s`;
+}
+
+/** One progress line on stderr: rewritten in place on a terminal, every 5 s otherwise. */
+function progressReporter(args: VirtualArgs, started: number): (p: EngineProgress, last?: boolean) => void {
+  const tty = Boolean(process.stderr.isTTY);
+  let printed = 0;
+  return (p, last = false) => {
+    const now = performance.now();
+    if (!last && now - printed < (tty ? 200 : 5000)) return;
+    printed = now;
+    const wall = (now - started) / 1000;
+    const rate = wall > 0 ? p.events / wall : 0;
+    const done =
+      args.blocks !== undefined
+        ? p.bestHeight / args.blocks
+        : args.virtualSeconds !== undefined
+          ? p.virtualMs / (args.virtualSeconds * 1000)
+          : 0;
+    const eta = done > 0 && done < 1 ? ` · ETA ${Math.ceil((wall * (1 - done)) / done)} s` : '';
+    const line =
+      `virtual ${duration(p.virtualMs)} · height ${p.bestHeight} · mined ${p.blocksMined} · ` +
+      `${Math.round(rate).toLocaleString('en')} events/s${eta}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K${last ? '\n' : ''}`);
+    else process.stderr.write(`${line}\n`);
+  };
+}
+
+/** Runs a virtual simulation to its end, prints what it measured, and writes its results. */
+export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
+  const settings = virtualSettings(args);
+  const params = networks[args.network];
+  console.log(
+    chalk.bold(
+      `chainsim: a virtual run of ${args.nodes} node(s) on the ${args.network} network, ${describeTopology(settings.topology)}, seed ${settings.seed}…`,
+    ),
+  );
+  const wallStart = performance.now();
+  const report = progressReporter(args, wallStart);
+  const run = runEngine({
+    params,
+    settings,
+    shares: args.shares,
+    ...(args.intervalMs === undefined ? {} : { intervalMs: args.intervalMs }),
+    stop: {
+      ...(args.blocks === undefined ? {} : { blocks: args.blocks }),
+      ...(args.virtualSeconds === undefined ? {} : { virtualSeconds: args.virtualSeconds }),
+    },
+    onProgress: (p) => report(p),
+  });
+  const wallSeconds = Math.round(performance.now() - wallStart) / 1000;
+  report(
+    {
+      virtualMs: run.virtualMs,
+      bestHeight: run.bestTip.height,
+      blocksMined: run.ledger.minedTotal(),
+      events: run.events,
+    },
+    true,
+  );
+  const shares = new Map(args.shares.map((s, i) => [i, s / 100]));
+  const metrics = run.ledger.metrics(run.bestTip.hash, shares);
+  const summary = buildSummary({
+    mode: 'virtual',
+    runId: virtualRunId(args),
+    seed: settings.seed,
+    nodes: args.nodes,
+    network: args.network,
+    settings: {
+      seed: settings.seed,
+      topology: {
+        spec: describeTopology(settings.topology),
+        edgeCount: settings.edges.length,
+        // The edge list itself only for networks a live run could have (a 10,000-node one has 80,000 edges).
+        ...(args.nodes <= 256 ? { edges: settings.edges } : {}),
+      },
+      partition: settings.partition,
+      links: {
+        defaults: describeLink(settings.defaults),
+        overrides: settings.links.map((l) => ({ from: l.a, to: l.b })),
+      },
+      shares: args.shares.map((share, node) => ({ node, share: Math.round(share * 1000) / 1000 })),
+      intervalSeconds: (args.intervalMs ?? params.targetSpacing * 1000) / 1000,
+    },
+    startedAt: run.epochMs(0),
+    endedAt: run.epochMs(run.virtualMs),
+    endedBy: run.endedBy,
+    metrics,
+    wallSeconds,
+    virtual: { virtualSeconds: Math.round(run.virtualMs) / 1000, events: run.events },
+  });
+  const p = metrics.propagation;
+  const ms = (v: number | null): string => (v === null ? '-' : `${Math.round(v)} ms`);
+  printFields('virtual run', [
+    ['best chain', `height ${run.bestTip.height} (${run.bestTip.hash})`],
+    ['blocks mined', String(metrics.blocksMined)],
+    ['stale', `${metrics.staleBlocks} (${(metrics.staleRate * 100).toFixed(2)}%)`],
+    ['reorgs', `${metrics.reorgs.count}, deepest ${metrics.reorgs.maxDepth}`],
+    ['propagation p50', `t50 ${ms(p.t50Ms.p50)}, t90 ${ms(p.t90Ms.p50)}, t100 ${ms(p.t100Ms.p50)}`],
+    ['virtual time', duration(run.virtualMs)],
+    ['events', `${run.events.toLocaleString('en')} in ${wallSeconds} s`],
+  ]);
+  if (args.results !== null) {
+    const dir = await writeResults(args.results, summary, run.ledger.rows(run.bestTip.hash));
+    console.log(`results: ${dir}/summary.json, blocks.csv`);
+  }
+  return run;
+}
