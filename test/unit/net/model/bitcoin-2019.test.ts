@@ -62,6 +62,19 @@ function checkStructure(net: RegionalNetwork, what: string): void {
     if (n >= 2) assert.ok(nb.length >= 1, `${what}: node ${i} has no link`);
     assert.ok(net.outbound[i]! <= nb.length);
     outbound += net.outbound[i]!;
+    // Outbound links first, then inbound ones in the order their nodes joined (ascending): each outbound
+    // neighbour lists i among its inbound links.
+    const inbound = nb.slice(net.outbound[i]);
+    assert.deepEqual(
+      inbound,
+      [...inbound].sort((x, y) => x - y),
+      `${what}: node ${i}'s inbound order`,
+    );
+    for (const j of nb.slice(0, net.outbound[i]))
+      assert.ok(
+        net.adjacency.subarray(net.offsets[j], net.offsets[j + 1]).indexOf(i) >= net.outbound[j]!,
+        `${what}: ${i} opened ${i}-${j}`,
+      );
   }
   assert.equal(outbound, net.edges.length, `${what}: each edge is one node's outbound link`);
 }
