@@ -37,3 +37,14 @@ export { checkPartition, parsePartition } from './partition.ts';
 export { groupsOf, makeSettings, newlyReachable, reachableIn, settingsFor } from './settings.ts';
 export type { MakeSettingsOptions } from './settings.ts';
 export { NetworkModel, createNetworkModel } from './model.ts';
+export { BITCOIN_2019 } from './bitcoin-2019.ts';
+export type { Bitcoin2019Parameters, ByNodeKind, FractionWeight } from './bitcoin-2019.ts';
+export {
+  BITCOIN_2019_MAX_NODES,
+  bitcoin2019BandwidthBps,
+  bitcoin2019BlockMessage,
+  bitcoin2019LatencyMs,
+  bitcoin2019TransferMs,
+  buildBitcoin2019,
+} from './bitcoin-2019-network.ts';
+export type { BlockMessage, RegionalNetwork } from './bitcoin-2019-network.ts';
