@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import chalk from 'chalk';
 import { isNetworkName, NETWORK_NAMES, type NetworkName, networks } from '../consensus/index.ts';
 import { runEngine, type EngineProgress, type EngineResult } from '../engine/index.ts';
-import { describeLink, describeTopology, makeSettings, type NetworkSettings } from '../net/model/index.ts';
+import {
+  buildBitcoin2019,
+  describeLink,
+  describeTopology,
+  makeSettings,
+  type NetworkSettings,
+  type RegionalNetwork,
+} from '../net/model/index.ts';
 import { buildSummary, writeResults } from '../results/results.ts';
 import type { ModelOptions } from '../sim/types.ts';
 import { wholeNumberOption } from './args.ts';
@@ -36,10 +43,27 @@ const LIVE_ONLY: Readonly<Record<string, string>> = {
   mine: 'virtual nodes always mine, by their hash-power share',
 };
 
+/** The network models a virtual run knows by name (src/net/model/bitcoin-2019*.ts). */
+export const MODEL_NAMES = ['bitcoin-2019'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** Flags a named model sets itself. */
+const MODEL_SETS: Readonly<Record<string, string>> = {
+  topology: 'its links follow its outbound degree distribution',
+  latency: "it draws each message's latency from its region matrix",
+  bandwidth: 'its bandwidth is per region',
+  jitter: 'its latency draws already vary',
+  loss: 'it models no loss (SimBlock does not)',
+  links: 'its links are its own',
+};
+
 export interface VirtualArgs {
   readonly nodes: number;
+  /** A named network model, or none (the generic model of the flags). */
+  readonly modelName: ModelName | null;
   readonly network: NetworkName;
-  readonly shares: readonly number[];
+  /** Percent per node; null: equal shares, or the named model's mining power. */
+  readonly shares: readonly number[] | null;
   readonly model: ModelOptions & { seed: number };
   readonly results: string | null;
   readonly blocks: number | undefined;
@@ -53,6 +77,19 @@ export function checkVirtualArgs(raw: Record<string, unknown>, given: ReadonlySe
     if (given.has(flag)) throw new UsageError(`--${flag} does not apply to --virtual: ${LIVE_ONLY[flag]}`);
   }
   const nodes = wholeNumberOption('nodes', raw.nodes, 1, MAX_VIRTUAL_NODES, 6);
+  let modelName: ModelName | null = null;
+  if (raw.model !== undefined) {
+    const name = typeof raw.model === 'string' ? raw.model : JSON.stringify(raw.model);
+    if (!(MODEL_NAMES as readonly string[]).includes(name))
+      throw new UsageError(
+        `--model: unknown model ${JSON.stringify(name)}; known models: ${MODEL_NAMES.join(', ')}`,
+      );
+    modelName = name as ModelName;
+    for (const flag of Object.keys(MODEL_SETS)) {
+      if (given.has(flag))
+        throw new UsageError(`--${flag} does not go with --model ${name}: ${MODEL_SETS[flag]}`);
+    }
+  }
   // Virtual time makes Bitcoin's 10-minute blocks cheap, so it is the default here.
   const network = given.has('network') ? String(raw.network) : 'bitcoin';
   if (!isNetworkName(network))
@@ -62,7 +99,7 @@ export function checkVirtualArgs(raw: Record<string, unknown>, given: ReadonlySe
   const shares =
     typeof raw.hashPower === 'string' || typeof raw.hashPower === 'number'
       ? parseHashPower(String(raw.hashPower), nodes)
-      : Array.from({ length: nodes }, () => 100 / nodes);
+      : null;
   const { results, stopAfter } = runLengthFrom(raw);
   if (stopAfter === undefined)
     throw new UsageError(
@@ -81,6 +118,7 @@ export function checkVirtualArgs(raw: Record<string, unknown>, given: ReadonlySe
   }
   return {
     nodes,
+    modelName,
     network,
     shares,
     model,
@@ -91,18 +129,34 @@ export function checkVirtualArgs(raw: Record<string, unknown>, given: ReadonlySe
   };
 }
 
-/** The network settings a virtual run starts with: node i is named by its number. */
-export function virtualSettings(args: VirtualArgs): NetworkSettings {
+/** The network a virtual run starts with (node i is named by its number), and a named model's own network. */
+export function virtualNetwork(args: VirtualArgs): {
+  settings: NetworkSettings;
+  regional: RegionalNetwork | null;
+} {
   const m = args.model;
-  return makeSettings({
+  const nodes = Array.from({ length: args.nodes }, (_, i) => String(i));
+  if (args.modelName === 'bitcoin-2019') {
+    const regional = buildBitcoin2019(args.nodes, m.seed);
+    const settings = makeSettings({
+      seed: m.seed,
+      nodes,
+      topology: { kind: 'file', path: 'bitcoin-2019' },
+      fileEdges: regional.edges,
+      partition: m.partition ?? null,
+    });
+    return { settings, regional };
+  }
+  const settings = makeSettings({
     seed: m.seed,
-    nodes: Array.from({ length: args.nodes }, (_, i) => String(i)),
+    nodes,
     topology: m.topology ?? { kind: 'random', k: 8 },
     ...(m.fileEdges ? { fileEdges: m.fileEdges } : {}),
     defaults: m.defaults ?? {},
     links: m.links ?? [],
     partition: m.partition ?? null,
   });
+  return { settings, regional: null };
 }
 
 /**
@@ -150,11 +204,20 @@ function progressReporter(args: VirtualArgs, started: number): (p: EngineProgres
 
 /** Runs a virtual simulation to its end, prints what it measured, and writes its results. */
 export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
-  const settings = virtualSettings(args);
+  const { settings, regional } = virtualNetwork(args);
   const params = networks[args.network];
+  // Percent per node: as given, the named model's mining power, or equal.
+  const shares =
+    args.shares ??
+    (regional
+      ? Array.from(regional.miningPower, (p, _i) => p)
+      : Array.from({ length: args.nodes }, () => 100 / args.nodes));
+  const total = shares.reduce((s, x) => s + x, 0);
+  const percent = shares.map((x) => (100 * x) / total);
+  const modelLabel = args.modelName ?? describeTopology(settings.topology);
   console.log(
     chalk.bold(
-      `chainsim: a virtual run of ${args.nodes} node(s) on the ${args.network} network, ${describeTopology(settings.topology)}, seed ${settings.seed}…`,
+      `chainsim: a virtual run of ${args.nodes} node(s) on the ${args.network} network, ${modelLabel}, seed ${settings.seed}…`,
     ),
   );
   const wallStart = performance.now();
@@ -162,7 +225,8 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
   const run = runEngine({
     params,
     settings,
-    shares: args.shares,
+    shares: percent,
+    ...(regional ? { network: { kind: 'bitcoin-2019' as const, net: regional } } : {}),
     ...(args.intervalMs === undefined ? {} : { intervalMs: args.intervalMs }),
     stop: {
       ...(args.blocks === undefined ? {} : { blocks: args.blocks }),
@@ -180,8 +244,7 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
     },
     true,
   );
-  const shares = new Map(args.shares.map((s, i) => [i, s / 100]));
-  const metrics = run.ledger.metrics(run.bestTip.hash, shares);
+  const metrics = run.ledger.metrics(run.bestTip.hash, new Map(percent.map((s, i) => [i, s / 100])));
   const summary = buildSummary({
     mode: 'virtual',
     runId: virtualRunId(args),
@@ -191,7 +254,7 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
     settings: {
       seed: settings.seed,
       topology: {
-        spec: describeTopology(settings.topology),
+        spec: modelLabel,
         edgeCount: settings.edges.length,
         // The edge list itself only for networks a live run could have (a 10,000-node one has 80,000 edges).
         ...(args.nodes <= 256 ? { edges: settings.edges } : {}),
@@ -201,7 +264,8 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
         defaults: describeLink(settings.defaults),
         overrides: settings.links.map((l) => ({ from: l.a, to: l.b })),
       },
-      shares: args.shares.map((share, node) => ({ node, share: Math.round(share * 1000) / 1000 })),
+      ...(args.modelName ? { model: args.modelName } : {}),
+      shares: percent.map((share, node) => ({ node, share: Math.round(share * 1000) / 1000 })),
       intervalSeconds: (args.intervalMs ?? params.targetSpacing * 1000) / 1000,
     },
     startedAt: run.epochMs(0),

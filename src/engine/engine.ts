@@ -11,41 +11,36 @@
  * second (one pending mining event instead of one per node); the block is built on the miner's tip at that moment.
  * The rate does not follow a block's bits: the hash power is taken to be what the difficulty expects.
  *
- * Relay. A node that accepts a block passes it on to its neighbours (never back to the sender, nor to a
- * neighbour that has it already, as inv/getdata would spare the transfer), each push delayed or dropped as the
- * model decides. A block whose parent a node lacks (a push lost, or overtaken) waits while the node fetches the
- * parent from the sender (a request and an answer, which the model never loses but a partition blocks). When a
- * link comes back (a heal), its two ends send each other their tips, and fetch what they lack the same way.
+ * Messages. A transport carries them (transport.ts): push-transport.ts pushes whole blocks through the generic
+ * network model as the live relay does, inv-transport.ts runs SimBlock's inv/getdata/block exchange for the
+ * bitcoin-2019 preset. A block whose parent a node lacks (a lost or overtaken message) waits here while the
+ * transport fetches the parent from the sender; when a link comes back (a heal), its ends exchange tips.
  *
- * Randomness. The topology comes from stream 0 of the run's seed (makeSettings), every network draw from the
- * model's stream 1, mining from MINING_STREAM: the same seed and settings give the same run, event for event.
+ * Randomness. The topology comes from stream 0 of the run's seed (makeSettings), every network draw from
+ * stream 1, mining from MINING_STREAM: the same seed and settings give the same run, event for event.
  */
 import type { NetworkParams } from '../consensus/index.ts';
 import {
-  createNetworkModel,
   createRng,
   groupsOf,
-  newlyReachable,
-  type ModelView,
   type NetworkSettings,
+  type RegionalNetwork,
   type Rng,
 } from '../net/model/index.ts';
 import { type BlockLedger, createBlockLedger, type StoredBlockReport } from '../results/ledger.ts';
 import { EventQueue, type QueuedEvent } from './event-queue.ts';
 import { BlockStore, type VirtualBlock } from './store.ts';
+import { invTransport } from './inv-transport.ts';
+import { pushTransport } from './push-transport.ts';
 import { HONEST, type MinerStrategy } from './strategy.ts';
+import type { Transport, TransportHost } from './transport.ts';
 import { NodeViews } from './views.ts';
 
 /** The mining generator's stream of the run's seed (the network model's is 1, the topology's 0). */
 export const MINING_STREAM = 0x6d696e65;
 
 const MINE = 0;
-const PUSH = 1;
-const ANSWER = 2;
-const NETWORK = 3;
-
-/** Bytes of a block request (a getdata with one hash, about). */
-const REQUEST_BYTES = 61;
+const NETWORK = 1;
 
 export interface EngineProgress {
   readonly virtualMs: number;
@@ -66,6 +61,12 @@ export interface EngineOptions {
   readonly stop: { readonly blocks?: number; readonly virtualSeconds?: number };
   /** Changes of the network at virtual times (a partition, a heal, link settings), in time order. */
   readonly timeline?: ReadonlyArray<{ readonly atMs: number; readonly settings: NetworkSettings }>;
+  /**
+   * How blocks travel: pushed through the generic model of `settings` (default), or SimBlock's inv/getdata
+   * exchange over a bitcoin-2019 network (whose links must be `settings`' edges; partitions come from `settings`).
+   */
+  readonly network?:
+    { readonly kind: 'push' } | { readonly kind: 'bitcoin-2019'; readonly net: RegionalNetwork };
   /** Strategies by node; a node without one is honest. */
   readonly strategies?: ReadonlyMap<number, MinerStrategy>;
   readonly onProgress?: (p: EngineProgress) => void;
@@ -104,18 +105,18 @@ export function runEngine(o: EngineOptions): EngineResult {
 
   const store = new BlockStore(o.params);
   const views = new NodeViews(n, store);
-  const model: ModelView = createNetworkModel(o.settings, 1);
   const mining: Rng = createRng(o.settings.seed, MINING_STREAM);
   const queue = new EventQueue();
   const epochMs = (ms: number): number => store.startSeconds * 1000 + ms;
+  let settings = o.settings;
 
   /** How many nodes sit on each tip (block id), for agreement and the best tip. */
   const onTip = new Map<number, number>([[0, n]]);
   const allNodes = Array.from({ length: n }, (_, i) => i);
-  let group = groupsOf(o.settings);
+  let group = groupsOf(settings);
   const ledger = createBlockLedger({
     eligible: (miner) =>
-      model.settings.partition === null ? allNodes : allNodes.filter((i) => group[i] === group[miner]),
+      settings.partition === null ? allNodes : allNodes.filter((i) => group[i] === group[miner]),
     // Distinct tips are enough: the ledger only asks whether they are all one.
     upTips: () => [...onTip.keys()].map((id) => store.get(id).hash),
   });
@@ -123,15 +124,25 @@ export function runEngine(o: EngineOptions): EngineResult {
   const strategyOf = (node: number): MinerStrategy => o.strategies?.get(node) ?? HONEST;
   /** Parent id * n + node -> the blocks (and who sent them) waiting at that node for that parent. */
   const orphans = new Map<number, Array<{ block: number; from: number }>>();
-  /** Block id * n + node: a fetch of that block by that node is on its way. */
-  const fetching = new Set<number>();
   let events = 0;
-  let fetches = 0;
   let now = 0;
   let blocksMined = 0;
   let bestHeight = 0;
   let stillMining = true;
   let endedBy = 'blocks' as 'blocks' | 'duration';
+
+  const host: TransportHost = {
+    nodes: n,
+    queue,
+    views,
+    store,
+    now: () => now,
+    receive: (node, block, from) => receive(node, block, from),
+  };
+  const transport: Transport =
+    o.network === undefined || o.network.kind === 'push'
+      ? pushTransport(host, settings)
+      : invTransport(host, o.network.net, settings, createRng(settings.seed, 1));
 
   const report = (block: VirtualBlock, mined: boolean): StoredBlockReport => ({
     hash: block.hash,
@@ -150,7 +161,7 @@ export function runEngine(o: EngineOptions): EngineResult {
     ledger.onTip(node, { hash: block.hash, height: block.height, at: epochMs(now), disconnected });
   };
 
-  /** The node stores `block` (its parent is there): fork choice, the ledger, relay, then its waiting children. */
+  /** The node stores `block` (its parent is there): fork choice, the ledger, announcing, its waiting children. */
   const connect = (node: number, block: VirtualBlock, from: number, mined: boolean): void => {
     const before = views.best[node]!;
     const result = views.accept(node, block);
@@ -158,7 +169,10 @@ export function runEngine(o: EngineOptions): EngineResult {
     ledger.onBlock(node, report(block, mined));
     const strategy = strategyOf(node);
     const out = mined ? strategy.onMined(node, block, views) : strategy.onHeard(node, block, views);
-    for (const b of out) relay(node, b, from);
+    for (const b of out) {
+      if (transport.tipsOnly && views.best[node] !== b.id) continue;
+      transport.announce(node, b, from);
+    }
     const key = block.id * n + node;
     const waiting = orphans.get(key);
     if (waiting) {
@@ -168,43 +182,7 @@ export function runEngine(o: EngineOptions): EngineResult {
     }
   };
 
-  /** Per block id: when a copy already on its way reaches each node (Infinity: none is). */
-  const due: Float64Array[] = [];
-  const dueRow = (block: VirtualBlock): Float64Array => {
-    while (due.length <= block.id) due.push(new Float64Array(0));
-    if (due[block.id]!.length === 0) due[block.id] = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    return due[block.id]!;
-  };
-
-  /**
-   * Pushes `block` to the neighbours of `node`. A copy that would arrive after one already on its way is not
-   * queued: it could change nothing (the link's time is still booked, as the push was still decided).
-   */
-  const relay = (node: number, block: VirtualBlock, except: number): void => {
-    const row = dueRow(block);
-    for (const j of model.neighbours(node)) {
-      if (j === except || views.has(j, block)) continue;
-      const d = model.decide(node, j, 'block', block.bytes, now);
-      if (!d.pass) continue;
-      const at = now + d.delayMs;
-      if (at >= row[j]!) continue;
-      row[j] = at;
-      queue.push(at, PUSH, block.id, node, j);
-    }
-  };
-
-  const fetchFrom = (node: number, from: number, missing: VirtualBlock): void => {
-    const key = missing.id * n + node;
-    if (fetching.has(key)) return;
-    const ask = model.decide(node, from, 'request', REQUEST_BYTES, now);
-    if (!ask.pass) return;
-    const answer = model.decide(from, node, 'answer', missing.bytes, now + ask.delayMs);
-    if (!answer.pass) return;
-    fetching.add(key);
-    fetches++;
-    queue.push(now + ask.delayMs + answer.delayMs, ANSWER, missing.id, from, node);
-  };
-
+  /** A block reached `node`: connected, or kept until its parent comes (which the node asks the sender for). */
   const receive = (node: number, block: VirtualBlock, from: number): void => {
     if (views.has(node, block)) return;
     const parent = block.prev!;
@@ -213,7 +191,7 @@ export function runEngine(o: EngineOptions): EngineResult {
       const waiting = orphans.get(key);
       if (waiting) waiting.push({ block: block.id, from });
       else orphans.set(key, [{ block: block.id, from }]);
-      fetchFrom(node, from, parent);
+      transport.fetch(node, from, parent);
       return;
     }
     connect(node, block, from, false);
@@ -245,29 +223,17 @@ export function runEngine(o: EngineOptions): EngineResult {
   };
 
   const changeNetwork = (index: number): void => {
-    const before = model.settings;
-    const after = timeline[index]!.settings;
-    model.update(after);
-    group = groupsOf(after);
+    const before = settings;
+    settings = timeline[index]!.settings;
+    group = groupsOf(settings);
     const kind =
-      after.partition === null && before.partition !== null
+      settings.partition === null && before.partition !== null
         ? 'heal'
-        : after.partition !== before.partition
+        : settings.partition !== before.partition
           ? 'partition'
           : 'links';
     ledger.onNetwork(kind, epochMs(now));
-    // The ends of every link that came back send each other their tips, as Bitcoin nodes do on connecting.
-    for (const [a, b] of newlyReachable(before, after)) {
-      for (const [x, y] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        const tip = views.bestOf(x);
-        if (views.has(y, tip)) continue;
-        const d = model.decide(x, y, 'answer', tip.bytes, now);
-        if (d.pass) queue.push(now + d.delayMs, ANSWER, tip.id, x, y);
-      }
-    }
+    transport.update(before, settings);
   };
 
   for (const [i, change] of timeline.entries()) queue.push(change.atMs, NETWORK, i);
@@ -277,21 +243,10 @@ export function runEngine(o: EngineOptions): EngineResult {
   while (queue.pop(event)) {
     now = event.time;
     events++;
-    switch (event.kind) {
-      case MINE:
-        if (stillMining) mineOne();
-        break;
-      case PUSH:
-        receive(event.c, store.get(event.a), event.b);
-        break;
-      case ANSWER:
-        fetching.delete(event.a * n + event.c);
-        receive(event.c, store.get(event.a), event.b);
-        break;
-      case NETWORK:
-        changeNetwork(event.a);
-        break;
-    }
+    if (event.kind === MINE) {
+      if (stillMining) mineOne();
+    } else if (event.kind === NETWORK) changeNetwork(event.a);
+    else transport.handle(event.kind, event.a, event.b, event.c);
     if (events % every === 0) o.onProgress?.({ virtualMs: now, bestHeight, blocksMined, events });
   }
   // A run that ends by duration covered all of it, though its last event may come before the end.
@@ -307,5 +262,15 @@ export function runEngine(o: EngineOptions): EngineResult {
     )
       best = tip;
   }
-  return { ledger, store, views, events, fetches, virtualMs: now, bestTip: best, endedBy, epochMs };
+  return {
+    ledger,
+    store,
+    views,
+    events,
+    fetches: transport.fetches,
+    virtualMs: now,
+    bestTip: best,
+    endedBy,
+    epochMs,
+  };
 }

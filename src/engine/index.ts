@@ -1,5 +1,6 @@
 /** The virtual-time engine: a discrete-event run of the same chain code over the same network model. */
 export { runEngine, MINING_STREAM } from './engine.ts';
+export type { Transport, TransportHost } from './transport.ts';
 export type { EngineOptions, EngineProgress, EngineResult } from './engine.ts';
 export { EventQueue } from './event-queue.ts';
 export type { QueuedEvent } from './event-queue.ts';

@@ -63,6 +63,10 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
           'virtual time: 1,000 nodes, 100 Bitcoin blocks (10-minute mean), in seconds',
           '$0 simulate --virtual --nodes 1000 --blocks 100 --latency pareto:100ms --seed 1',
         ],
+        [
+          "10,000 nodes on SimBlock's measured Bitcoin network",
+          '$0 simulate --virtual --nodes 10000 --blocks 100 --model bitcoin-2019 --seed 1',
+        ],
       ])
         // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
         .option('nodes', { alias: 'n', defaultDescription: '6', describe: 'number of nodes' })
@@ -205,6 +209,11 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
           describe:
             'virtual time: a discrete-event run of the same chain code and network model, as fast as the machine goes (up to 100,000 nodes; needs --blocks or --duration in virtual seconds; nodes are numbered 0..N-1 where a live run names ports; the network defaults to bitcoin)',
         })
+        .option('model', {
+          type: 'string',
+          describe:
+            "virtual runs: a named network model instead of the flags above: bitcoin-2019 (SimBlock's measured Bitcoin network: six regions, their latencies and bandwidths, degree distribution, 535 kB blocks, inv/getdata, compact blocks)",
+        })
         .option('interval', {
           defaultDescription: "the network's target spacing",
           describe: 'virtual runs: the mean seconds between blocks',
@@ -222,7 +231,8 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
         await runVirtual(checkVirtualArgs(argv, given));
         return;
       }
-      if (argv.interval !== undefined) throw new UsageError('--interval applies to --virtual runs only');
+      for (const flag of ['interval', 'model'])
+        if (argv[flag] !== undefined) throw new UsageError(`--${flag} applies to --virtual runs only`);
       const args = checkSimulateArgs(argv);
       await simulate(args);
     },
