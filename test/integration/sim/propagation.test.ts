@@ -47,7 +47,7 @@ test('on a 5-node line with 60 ms latency a block reaches the far end hop by hop
         hop >= latencyMs - CLOCK_TOLERANCE_MS,
         `hop ${i - 1}->${i} took ${hop} ms (at ${at.join(', ')})`,
       );
-      // Not a speed assertion: only that the block did not take some other, far longer route.
+      // Not a speed assertion: a very loose bound that each node relayed it on, rather than it turning up later.
       assert.ok(hop < 10_000, `hop ${i - 1}->${i} took ${hop} ms`);
     }
     assert.ok(at[nodes - 1]! - at[0]! >= (nodes - 1) * latencyMs - CLOCK_TOLERANCE_MS);
@@ -59,7 +59,8 @@ test('on a 5-node line with 60 ms latency a block reaches the far end hop by hop
     }, 10_000);
     assert.equal(view.blocksMined, 1);
     assert.equal(view.propagation.t100Ms.count, 1);
-    assert.ok(view.propagation.t100Ms.max! >= (nodes - 1) * latencyMs - CLOCK_TOLERANCE_MS);
+    // The ledger times it from the same `block` messages: from the miner's store to the far end's.
+    assert.equal(view.propagation.t100Ms.max, at[nodes - 1]! - at[0]!);
   } finally {
     await run.shutdown();
   }
