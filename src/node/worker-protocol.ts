@@ -65,7 +65,16 @@ export type WorkerMessage =
   /** Start-up failed (startup-error.ts: `StartupError.fromObject` rebuilds it). */
   | { type: 'failed'; error: StartupErrorObject }
   | { type: 'status'; status: NodeStatus }
-  | { type: 'tip'; hash: string; height: number; at: number; mined: boolean; disconnected: number }
+  /** A new durable tip; `chainwork` as in NodeStatus (hex), so the manager's status of the node stays whole. */
+  | {
+      type: 'tip';
+      hash: string;
+      height: number;
+      chainwork: string;
+      at: number;
+      mined: boolean;
+      disconnected: number;
+    }
   /** A block this node has just stored (on any branch), once it is written: what propagation is measured by. */
   | ({ type: 'block' } & StoredBlock)
   | { type: 'exiting' }

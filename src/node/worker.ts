@@ -134,6 +134,7 @@ async function main(data: NodeWorkerData): Promise<void> {
         type: 'tip',
         hash: tip.hash,
         height: tip.height,
+        chainwork: tip.chainwork.toString(16),
         at: preciseNow(),
         mined: tip.hash === node.lastMinedHash,
         disconnected: path.disconnect.length,

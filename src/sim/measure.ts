@@ -78,7 +78,7 @@ export function createMeasurement(sim: MeasuredSimulation): Measurement {
   let finishing: Promise<string | null> | null = null;
 
   const finalTip = async (): Promise<string | null> => {
-    // Status messages come once a second, and tip messages carry no chainwork: ask every up node itself.
+    // A node's last tip message may still be on its way: ask every up node itself.
     const answers = await Promise.all(
       up().map(async (n) => {
         try {

@@ -165,12 +165,16 @@ export function startFailure(handle: Pick<NodeHandle, 'port' | 'index'>, err: St
   return new StartupError(err.code, message, { cause: err });
 }
 
-/** A node's status after a new tip: counts the block if it mined it, and a reorg if blocks were disconnected. */
+/**
+ * A node's status after a new tip (its chainwork with it: GET /network picks the most-work tip from these): counts
+ * the block if it mined it, and a reorg if blocks were disconnected.
+ */
 function withTip(status: NodeStatus, msg: TipMessage): NodeStatus {
   return {
     ...status,
     height: msg.height,
     tip: msg.hash,
+    chainwork: msg.chainwork,
     lastTipAt: Date.now(),
     blocksMined: status.blocksMined + (msg.mined ? 1 : 0),
     reorgs: status.reorgs + (msg.disconnected > 0 ? 1 : 0),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pino, { type Logger } from 'pino';
-import { networks, type Transaction, txid, txToJSON } from '../../../src/consensus/index.ts';
+import { blockWork, networks, type Transaction, txid, txToJSON } from '../../../src/consensus/index.ts';
 import { buildManagerServer } from '../../../src/sim/http.ts';
 import { createSimulation, nodeDataDir, type NodeRelay, SimulationError } from '../../../src/sim/manager.ts';
 import { type RunningSimulation } from '../../../src/sim/run.ts';
@@ -274,6 +274,34 @@ describe('the network manager', () => {
       } finally {
         await run.shutdown();
       }
+    }
+  });
+
+  test("a node's status moves with each tip message: its chainwork is the new tip's, not the last status's", async () => {
+    const run = await start(2);
+    // Regtest never retargets: every block, genesis included, adds the same work.
+    const work = blockWork(networks.regtest.powLimitBits);
+    const seen: Array<{ height: number; statusHeight: number; chainwork: bigint }> = [];
+    run.sim.on('tip', (node, tip) => {
+      const status = node.status!;
+      seen.push({
+        height: tip.height,
+        statusHeight: status.height,
+        chainwork: BigInt(`0x${status.chainwork}`),
+      });
+    });
+    try {
+      const [a, b] = run.sim.nodes;
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`http://${a!.address}/mine`)).status, 200);
+      await eventually(() => b!.status?.height === 3);
+      // Both nodes' tips, each as it was reported (status messages, once a second, could not have caught up).
+      assert.ok(seen.length >= 4, `${seen.length} tip messages`);
+      for (const s of seen) {
+        assert.equal(s.statusHeight, s.height);
+        assert.equal(s.chainwork, work * BigInt(s.height + 1), `at height ${s.height}`);
+      }
+    } finally {
+      await run.shutdown();
     }
   });
 
