@@ -16,7 +16,8 @@ import {
   type NetworkSettings,
   type RegionalNetwork,
 } from '../net/model/index.ts';
-import { buildSummary, writeResults } from '../results/results.ts';
+import type { BlockRow } from '../results/ledger.ts';
+import { buildSummary, type RunSummary, writeResults } from '../results/results.ts';
 import type { ModelOptions } from '../sim/types.ts';
 import { wholeNumberOption } from './args.ts';
 import { printFields, UsageError } from './output.ts';
@@ -202,26 +203,25 @@ function progressReporter(args: VirtualArgs, started: number): (p: EngineProgres
   };
 }
 
-/** Runs a virtual simulation to its end, prints what it measured, and writes its results. */
-export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
+export interface VirtualOutcome {
+  readonly summary: RunSummary;
+  readonly rows: BlockRow[];
+  readonly run: EngineResult;
+}
+
+/** Runs a virtual simulation to its end and gathers its results; prints nothing (a sweep runs it in a worker). */
+export function computeVirtual(args: VirtualArgs, onProgress?: (p: EngineProgress) => void): VirtualOutcome {
   const { settings, regional } = virtualNetwork(args);
   const params = networks[args.network];
   // Percent per node: as given, the named model's mining power, or equal.
   const shares =
     args.shares ??
     (regional
-      ? Array.from(regional.miningPower, (p, _i) => p)
+      ? Array.from(regional.miningPower)
       : Array.from({ length: args.nodes }, () => 100 / args.nodes));
   const total = shares.reduce((s, x) => s + x, 0);
   const percent = shares.map((x) => (100 * x) / total);
-  const modelLabel = args.modelName ?? describeTopology(settings.topology);
-  console.log(
-    chalk.bold(
-      `chainsim: a virtual run of ${args.nodes} node(s) on the ${args.network} network, ${modelLabel}, seed ${settings.seed}…`,
-    ),
-  );
   const wallStart = performance.now();
-  const report = progressReporter(args, wallStart);
   const run = runEngine({
     params,
     settings,
@@ -232,18 +232,9 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
       ...(args.blocks === undefined ? {} : { blocks: args.blocks }),
       ...(args.virtualSeconds === undefined ? {} : { virtualSeconds: args.virtualSeconds }),
     },
-    onProgress: (p) => report(p),
+    ...(onProgress ? { onProgress } : {}),
   });
   const wallSeconds = Math.round(performance.now() - wallStart) / 1000;
-  report(
-    {
-      virtualMs: run.virtualMs,
-      bestHeight: run.bestTip.height,
-      blocksMined: run.ledger.minedTotal(),
-      events: run.events,
-    },
-    true,
-  );
   const metrics = run.ledger.metrics(run.bestTip.hash, new Map(percent.map((s, i) => [i, s / 100])));
   const summary = buildSummary({
     mode: 'virtual',
@@ -254,7 +245,7 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
     settings: {
       seed: settings.seed,
       topology: {
-        spec: modelLabel,
+        spec: modelLabel(args, settings),
         edgeCount: settings.edges.length,
         // The edge list itself only for networks a live run could have (a 10,000-node one has 80,000 edges).
         ...(args.nodes <= 256 ? { edges: settings.edges } : {}),
@@ -275,20 +266,47 @@ export async function runVirtual(args: VirtualArgs): Promise<EngineResult> {
     wallSeconds,
     virtual: { virtualSeconds: Math.round(run.virtualMs) / 1000, events: run.events },
   });
-  const p = metrics.propagation;
+  return { summary, rows: run.ledger.rows(run.bestTip.hash), run };
+}
+
+function modelLabel(args: VirtualArgs, settings: NetworkSettings): string {
+  return args.modelName ?? describeTopology(settings.topology);
+}
+
+/** Runs a virtual simulation to its end with progress on stderr, prints what it measured, writes its results. */
+export async function runVirtual(args: VirtualArgs): Promise<VirtualOutcome> {
+  const label = args.modelName ?? describeTopology(args.model.topology ?? { kind: 'random', k: 8 });
+  console.log(
+    chalk.bold(
+      `chainsim: a virtual run of ${args.nodes} node(s) on the ${args.network} network, ${label}, seed ${args.model.seed}…`,
+    ),
+  );
+  const report = progressReporter(args, performance.now());
+  const outcome = computeVirtual(args, (p) => report(p));
+  const { summary, run } = outcome;
+  report(
+    {
+      virtualMs: run.virtualMs,
+      bestHeight: run.bestTip.height,
+      blocksMined: run.ledger.minedTotal(),
+      events: run.events,
+    },
+    true,
+  );
+  const p = summary.propagation;
   const ms = (v: number | null): string => (v === null ? '-' : `${Math.round(v)} ms`);
   printFields('virtual run', [
     ['best chain', `height ${run.bestTip.height} (${run.bestTip.hash})`],
-    ['blocks mined', String(metrics.blocksMined)],
-    ['stale', `${metrics.staleBlocks} (${(metrics.staleRate * 100).toFixed(2)}%)`],
-    ['reorgs', `${metrics.reorgs.count}, deepest ${metrics.reorgs.maxDepth}`],
+    ['blocks mined', String(summary.blocksMined)],
+    ['stale', `${summary.staleBlocks} (${(summary.staleRate * 100).toFixed(2)}%)`],
+    ['reorgs', `${summary.reorgs.count}, deepest ${summary.reorgs.maxDepth}`],
     ['propagation p50', `t50 ${ms(p.t50Ms.p50)}, t90 ${ms(p.t90Ms.p50)}, t100 ${ms(p.t100Ms.p50)}`],
     ['virtual time', duration(run.virtualMs)],
-    ['events', `${run.events.toLocaleString('en')} in ${wallSeconds} s`],
+    ['events', `${run.events.toLocaleString('en')} in ${summary.wallSeconds} s`],
   ]);
   if (args.results !== null) {
-    const dir = await writeResults(args.results, summary, run.ledger.rows(run.bestTip.hash));
+    const dir = await writeResults(args.results, summary, outcome.rows);
     console.log(`results: ${dir}/summary.json, blocks.csv`);
   }
-  return run;
+  return outcome;
 }
