@@ -111,6 +111,14 @@ test('options a virtual run cannot take: exit 2 with the reason, and nothing wri
     [['--blocks', '5', '--network', 'mainnet'], /--network must be one of bitcoin, sim, regtest/],
     [['--blocks', '5', '--partition', '0-2/9'], /--partition/],
     [['--blocks', '5', '--interval', '-1'], /--interval is the mean time between blocks in seconds/],
+    [
+      ['--blocks', '5', '--model', 'bitcoin-2020'],
+      /--model: unknown model "bitcoin-2020"; known models: bitcoin-2019/,
+    ],
+    [
+      ['--blocks', '5', '--model', 'bitcoin-2019', '--latency', '50ms'],
+      /--latency does not go with --model bitcoin-2019: it draws each message's latency from its region matrix/,
+    ],
   ];
   for (const [flags, message] of cases) {
     const r = runCli(['simulate', '--virtual', '--no-results', ...flags]);
@@ -118,7 +126,9 @@ test('options a virtual run cannot take: exit 2 with the reason, and nothing wri
     assert.match(r.stderr, message, flags.join(' '));
     assert.doesNotMatch(r.stdout, /virtual run of/, 'it never started');
   }
-  const live = runCli(['simulate', '--interval', '5', '--no-results']);
-  assert.equal(live.status, 2);
-  assert.match(live.stderr, /--interval applies to --virtual runs only/);
+  for (const flag of ['interval', 'model']) {
+    const live = runCli(['simulate', `--${flag}`, flag === 'model' ? 'bitcoin-2019' : '5', '--no-results']);
+    assert.equal(live.status, 2);
+    assert.match(live.stderr, new RegExp(`--${flag} applies to --virtual runs only`));
+  }
 });
