@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run: () => void | Promise<void> }>
   hostile: () => import('./hostile.ts'),
   stale: () => import('./stale.ts'),
   model: () => import('./model.ts'),
+  virtual: () => import('./virtual.ts'),
 };
 
 // Names come first; what follows the first option belongs to the benchmarks (`stale --nodes 64`).
