@@ -22,7 +22,7 @@ import {
   type Rng,
 } from '../net/model/index.ts';
 import type { VirtualBlock } from './store.ts';
-import { FIRST_TRANSPORT_KIND, type Transport, type TransportHost } from './transport.ts';
+import { FIRST_TRANSPORT_KIND, perBlockRows, type Transport, type TransportHost } from './transport.ts';
 
 const INV = FIRST_TRANSPORT_KIND;
 const GETDATA = FIRST_TRANSPORT_KIND + 1;
@@ -52,12 +52,7 @@ export function invTransport(
   /** Block id * n + requester: the missing transactions' bytes of a failed compact block. */
   const missing = new Map<number, number>();
   /** Per block id: when the first inv reaches each node (Infinity: none is on its way). */
-  const invDue: Float64Array[] = [];
-  const dueRow = (block: VirtualBlock): Float64Array => {
-    while (invDue.length <= block.id) invDue.push(new Float64Array(0));
-    if (invDue[block.id]!.length === 0) invDue[block.id] = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    return invDue[block.id]!;
-  };
+  const dueRow = perBlockRows(n, Number.POSITIVE_INFINITY);
   /** Each node's upload queue: [kind (GETDATA or GETBLOCKTXN), block id, requester] triples, from `head`. */
   const uploads: number[][] = Array.from({ length: n }, () => []);
   const head = new Uint32Array(n);

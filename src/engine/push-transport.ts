@@ -8,8 +8,7 @@ import {
   type NetworkSettings,
   newlyReachable,
 } from '../net/model/index.ts';
-import type { VirtualBlock } from './store.ts';
-import { FIRST_TRANSPORT_KIND, type Transport, type TransportHost } from './transport.ts';
+import { FIRST_TRANSPORT_KIND, perBlockRows, type Transport, type TransportHost } from './transport.ts';
 
 const PUSH = FIRST_TRANSPORT_KIND;
 const ANSWER = FIRST_TRANSPORT_KIND + 1;
@@ -25,12 +24,7 @@ export function pushTransport(host: TransportHost, settings: NetworkSettings): T
   /** Block id * n + node: a fetch of that block by that node is on its way. */
   const fetching = new Set<number>();
   /** Per block id: when a copy already on its way reaches each node (Infinity: none is). */
-  const due: Float64Array[] = [];
-  const dueRow = (block: VirtualBlock): Float64Array => {
-    while (due.length <= block.id) due.push(new Float64Array(0));
-    if (due[block.id]!.length === 0) due[block.id] = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    return due[block.id]!;
-  };
+  const dueRow = perBlockRows(n, Number.POSITIVE_INFINITY);
   let fetches = 0;
 
   return {

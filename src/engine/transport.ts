@@ -42,3 +42,23 @@ export interface Transport {
   /** New settings (a partition, a heal, link settings); the ends of links that came back exchange tips. */
   update(before: NetworkSettings, after: NetworkSettings): void;
 }
+
+/**
+ * Per block id, a row of one number per node, made on first use and filled with `fill`: when a message about the
+ * block is first due at each node (the transports skip a copy that would come later).
+ */
+export function perBlockRows(nodes: number, fill: number): (block: VirtualBlock) => Float64Array {
+  const rows: Float64Array[] = [];
+  return (block) => {
+    let row = rows[block.id];
+    if (row === undefined) {
+      while (rows.length < block.id) rows.push(new Float64Array(0));
+      row = new Float64Array(nodes).fill(fill);
+      rows[block.id] = row;
+    } else if (row.length === 0) {
+      row = new Float64Array(nodes).fill(fill);
+      rows[block.id] = row;
+    }
+    return row;
+  };
+}

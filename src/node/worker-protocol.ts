@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { NetworkSettings } from '../net/model/types.ts';
+import type { StoredBlockReport } from '../results/ledger.ts';
 import type { LinkPush } from '../net/protocol.ts';
 import type { CodeCacheMessage } from '../runtime/worker-loader.ts';
 import type { LoaderData } from '../runtime/worker-loader.ts';
@@ -101,18 +102,8 @@ export type ManagerMessage =
    */
   | { type: 'network'; settings: NetworkSettings; reconnect: readonly string[] };
 
-/** A block a node stored, as it reports it to the manager. */
-export interface StoredBlock {
-  readonly hash: string;
-  readonly prev: string;
-  readonly height: number;
-  /** The header's timestamp (seconds). */
-  readonly time: number;
-  /** preciseNow() when it was stored. */
-  readonly at: number;
-  /** This node mined it. */
-  readonly mined: boolean;
-}
+/** A block a node stored, as it reports it to the manager (`at`: preciseNow() when it was stored); the ledger's input. */
+export type StoredBlock = StoredBlockReport;
 
 /** Names one delivery of a push: the sender's port and its push number. */
 export interface PushAck {
