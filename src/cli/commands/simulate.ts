@@ -61,11 +61,13 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
         ['end by itself after 50 blocks; results in results/<run>/', '$0 simulate --mine --blocks 50'],
         [
           'virtual time: 1,000 nodes, 100 Bitcoin blocks (10-minute mean), in seconds',
-          '$0 simulate --virtual --nodes 1000 --blocks 100 --latency pareto:100ms --seed 1',
+          '$0 simulate --virtual --nodes 1000 --blocks 100 \\',
+          '  --latency pareto:100ms --seed 1',
         ],
         [
           "10,000 nodes on SimBlock's measured Bitcoin network",
-          '$0 simulate --virtual --nodes 10000 --blocks 100 --model bitcoin-2019 --seed 1',
+          '$0 simulate --virtual --nodes 10000 --blocks 100 \\',
+          '  --model bitcoin-2019 --seed 1',
         ],
       ])
         // No yargs `default` on the numbers: yargs would give a bare `--nodes` its default (args.ts).
