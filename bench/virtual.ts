@@ -3,8 +3,9 @@
  * so process start counts), under the bitcoin-2019 model and under the generic model, at growing sizes.
  * Targets (issue 16): 1,000 nodes x 100 blocks under bitcoin-2019 in at most 0.75 s of wall time, 10,000 x 100
  * in at most 10 s with a peak RSS under 700 MB; the cost per block should grow linearly with the nodes.
- * Reports wall time (process), engine time, events per second, peak RSS, bytes per node per block (the RSS above
- * the smallest run's, over the extra node-blocks), and the propagation p50 of t50/t90/t100.
+ * Reports wall time (process), engine time, events per second, µs per node and block (linear scaling keeps it
+ * flat), peak RSS, and the propagation p50 of t50/t90/t100; then the engine's retained memory per node and block
+ * (heap and buffers after a full GC, 10,000 nodes, 100 and 200 blocks, in its own process).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { clearProgress, machine, median, printTable, progress, round, writeResul
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const RSS = fileURLToPath(new URL('./rss-report.mjs', import.meta.url));
+const MEMORY = fileURLToPath(new URL('./virtual-memory.mjs', import.meta.url));
 const BLOCKS = 100;
 
 interface Run {
@@ -103,18 +105,21 @@ export function run(): void {
   ];
   const runs = plan.map(([model, nodes, reps]) => measure(model, nodes, reps));
   clearProgress();
-  const smallest = new Map<string, Run>();
-  for (const r of runs) if (!smallest.has(r.model)) smallest.set(r.model, r);
-  const perNodeBlock = (r: Run): number | null => {
-    const base = smallest.get(r.model)!;
-    return r === base ? null : ((r.rssMB - base.rssMB) * 1024 * 1024) / ((r.nodes - base.nodes) * BLOCKS);
-  };
   const rows = runs.map((r) => ({
     ...r,
     eventsPerS: r.events / r.engineS,
     usPerNodeBlock: (r.engineS * 1e6) / (r.nodes * BLOCKS),
-    bytesPerNodeBlock: perNodeBlock(r),
   }));
+  const memory = [100, 200].map((blocks) => {
+    progress(`virtual: retained memory, 10000 nodes x ${blocks} blocks`);
+    const r = spawnSync(process.execPath, ['--expose-gc', MEMORY, '10000', String(blocks)], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`virtual-memory failed: ${r.stderr}`);
+    const m = JSON.parse(r.stdout) as { nodes: number; blocks: number; retainedBytes: number };
+    return { ...m, bytesPerNodeBlock: m.retainedBytes / (m.nodes * m.blocks) };
+  });
+  clearProgress();
   printTable(
     `simulate --virtual, ${BLOCKS} blocks, seed 1 (wall includes process start)`,
     [
@@ -140,12 +145,16 @@ export function run(): void {
       Math.round(r.eventsPerS),
       round(r.usPerNodeBlock, 2),
       Math.round(r.rssMB),
-      r.bytesPerNodeBlock === null ? '-' : Math.round(r.bytesPerNodeBlock),
       r.t50 === null ? '-' : Math.round(r.t50),
       r.t90 === null ? '-' : Math.round(r.t90),
       r.stale,
     ]),
   );
-  const path = writeResults('virtual', { machine: machine(), blocks: BLOCKS, seed: 1, runs: rows });
+  printTable(
+    'engine memory retained after the run (bitcoin-2019, seed 1)',
+    ['nodes', 'blocks', 'retained MB', 'bytes per node per block'],
+    memory.map((m) => [m.nodes, m.blocks, round(m.retainedBytes / 1e6, 1), round(m.bytesPerNodeBlock, 1)]),
+  );
+  const path = writeResults('virtual', { machine: machine(), blocks: BLOCKS, seed: 1, runs: rows, memory });
   console.log(`wrote ${path}`);
 }

@@ -173,6 +173,7 @@ export function runEngine(o: EngineOptions): EngineResult {
       if (transport.tipsOnly && views.best[node] !== b.id) continue;
       transport.announce(node, b, from);
     }
+    if (views.holders(block) === n) transport.forget(block);
     const key = block.id * n + node;
     const waiting = orphans.get(key);
     if (waiting) {

@@ -147,12 +147,17 @@ export function invTransport(
         case BLOCK:
           sendNext(b);
           host.receive(c, block, b);
+          // Once the node has it, its view answers "has it"; the request mark stays only while it waits for a parent.
+          if (views.has(c, block)) requested.delete(a * n + c);
           break;
         case COMPACT_FAILED:
           sendNext(b);
           queue.push(host.now() + latency(c, b) + CONTROL_MS, GETBLOCKTXN, a, c, b);
           break;
       }
+    },
+    forget(block) {
+      dueRow.drop(block);
     },
     update(before, after) {
       group = groupsOf(after);

@@ -66,6 +66,9 @@ export function pushTransport(host: TransportHost, settings: NetworkSettings): T
       if (kind === ANSWER) fetching.delete(a * n + c);
       host.receive(c, store.get(a), b);
     },
+    forget(block) {
+      dueRow.drop(block);
+    },
     update(before, after) {
       model.update(after);
       const now = host.now();

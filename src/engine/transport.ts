@@ -41,24 +41,28 @@ export interface Transport {
   handle(kind: number, a: number, b: number, c: number): void;
   /** New settings (a partition, a heal, link settings); the ends of links that came back exchange tips. */
   update(before: NetworkSettings, after: NetworkSettings): void;
+  /** Every node has `block`: what the transport kept per node for it can go. */
+  forget(block: VirtualBlock): void;
 }
 
 /**
- * Per block id, a row of one number per node, made on first use and filled with `fill`: when a message about the
- * block is first due at each node (the transports skip a copy that would come later).
+ * Per block id, a row of one number per node, made on first use and filled with `fill` (when a message about the
+ * block is first due at each node: the transports skip a copy that would come later); `drop` frees a block's row.
  */
-export function perBlockRows(nodes: number, fill: number): (block: VirtualBlock) => Float64Array {
-  const rows: Float64Array[] = [];
-  return (block) => {
-    let row = rows[block.id];
+export interface PerBlockRows {
+  (block: VirtualBlock): Float64Array;
+  drop(block: VirtualBlock): void;
+}
+
+export function perBlockRows(nodes: number, fill: number): PerBlockRows {
+  const rows = new Map<number, Float64Array>();
+  const get = (block: VirtualBlock): Float64Array => {
+    let row = rows.get(block.id);
     if (row === undefined) {
-      while (rows.length < block.id) rows.push(new Float64Array(0));
       row = new Float64Array(nodes).fill(fill);
-      rows[block.id] = row;
-    } else if (row.length === 0) {
-      row = new Float64Array(nodes).fill(fill);
-      rows[block.id] = row;
+      rows.set(block.id, row);
     }
     return row;
   };
+  return Object.assign(get, { drop: (block: VirtualBlock) => void rows.delete(block.id) });
 }

@@ -24,6 +24,8 @@ export class NodeViews {
   private readonly nextSeq: Int32Array;
   /** Per block id: 1 + the order it reached each node in (0: the node does not have it). */
   private readonly arrival: Int32Array[] = [];
+  /** Per block id: how many nodes have it. */
+  private readonly count: number[] = [];
 
   constructor(
     readonly nodes: number,
@@ -32,6 +34,7 @@ export class NodeViews {
     this.best = new Int32Array(nodes);
     this.nextSeq = new Int32Array(nodes).fill(1);
     this.arrival.push(new Int32Array(nodes).fill(1)); // every node has genesis, first
+    this.count.push(nodes);
   }
 
   has(node: number, block: VirtualBlock): boolean {
@@ -45,11 +48,7 @@ export class NodeViews {
 
   /** How many nodes have the block. */
   holders(block: VirtualBlock): number {
-    const row = this.arrival[block.id];
-    if (row === undefined) return 0;
-    let n = 0;
-    for (let i = 0; i < row.length; i++) if (row[i] !== 0) n++;
-    return n;
+    return this.count[block.id] ?? 0;
   }
 
   /**
@@ -60,9 +59,11 @@ export class NodeViews {
     let row = this.arrival[block.id];
     while (row === undefined) {
       this.arrival.push(new Int32Array(this.nodes));
+      this.count.push(0);
       row = this.arrival[block.id];
     }
     if (row[node] !== 0) return UNCHANGED;
+    this.count[block.id]!++;
     const seq = this.nextSeq[node]!++;
     row[node] = seq + 1;
     const tip = this.store.get(this.best[node]!);

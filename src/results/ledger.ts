@@ -48,7 +48,7 @@ export interface LedgerBlock {
   miner: number | null;
   /** When its miner stored it (ms). */
   minedAt: number | null;
-  /** The ports that count for its propagation (fixed when its miner reports it). */
+  /** The ports that count for its propagation (fixed when its miner reports it; dropped with `reached`). */
   eligible: ReadonlySet<number> | null;
   /** Port -> when that node first stored it; dropped once every eligible node has it (bounded memory). */
   reached: Map<number, number> | null;
@@ -169,7 +169,11 @@ export function createBlockLedger(opts: LedgerOptions): BlockLedger {
       b[level] = ms;
       opts.observe?.(level, ms);
     }
-    if (b.t100Ms !== null) b.reached = null;
+    if (b.t100Ms !== null) {
+      // Every eligible node has it: what was kept to time it can go (bounded memory at 10,000 nodes).
+      b.reached = null;
+      b.eligible = null;
+    }
   };
 
   const agreementCheck = (at: number): void => {
