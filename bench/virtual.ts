@@ -131,7 +131,6 @@ export function run(): void {
       'events/s',
       'µs/node/block',
       'peak RSS MB',
-      'B/node/block',
       't50 p50 ms',
       't90 p50 ms',
       'stale',
