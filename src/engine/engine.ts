@@ -170,7 +170,9 @@ export function runEngine(o: EngineOptions): EngineResult {
     const strategy = strategyOf(node);
     const out = mined ? strategy.onMined(node, block, views) : strategy.onHeard(node, block, views);
     for (const b of out) {
-      if (transport.tipsOnly && views.best[node] !== b.id) continue;
+      // The block just stored is announced only if it became the tip, where the transport says so; what else a
+      // strategy releases (blocks it withheld) is announced as it asks.
+      if (b === block && transport.tipsOnly && views.best[node] !== b.id) continue;
       transport.announce(node, b, from);
     }
     if (views.holders(block) === n) transport.forget(block);
