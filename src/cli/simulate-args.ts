@@ -7,7 +7,7 @@ import { isNetworkName, NETWORK_NAMES, type NetworkName } from '../consensus/ind
 import { type KernelName, parseKernelChoice } from '../mining/kernels/index.ts';
 import { AdvertiseError, advertisedAddress } from '../net/address.ts';
 import { isLoopback } from '../net/peers.ts';
-import { type ModelOptions, NODE_RELAYS, type NodeRelay } from '../sim/manager.ts';
+import { type ModelOptions, NODE_RELAYS, type NodeRelay } from '../sim/types.ts';
 import { LOG_LEVELS, type LogLevel } from '../runtime/logger.ts';
 import { wholeNumberOption } from './args.ts';
 import { UsageError } from './output.ts';

@@ -22,7 +22,7 @@ import {
   type TopologySpec,
 } from '../net/model/index.ts';
 import { DEFAULT_TOPOLOGY, randomSeed } from '../sim/network-control.ts';
-import type { ModelOptions } from '../sim/manager.ts';
+import type { ModelOptions } from '../sim/types.ts';
 import { wholeNumberOption } from './args.ts';
 import { UsageError } from './output.ts';
 
