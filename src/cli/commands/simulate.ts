@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { NETWORK_NAMES } from '../../consensus/index.ts';
 import { LOG_LEVELS } from '../../runtime/logger.ts';
 import { examples } from '../help.ts';
+import { wholeNumberOption } from '../args.ts';
 import { UsageError } from '../output.ts';
 
 /** The flags written on the command line (kebab-case, aliases resolved, `--no-x` as `x`). */
@@ -207,6 +208,14 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
           describe:
             "virtual runs: a named network model instead of the flags above: bitcoin-2019 (SimBlock's measured Bitcoin network: six regions, their latencies and bandwidths, degree distribution, 535 kB blocks, inv/getdata, compact blocks)",
         })
+        .option('sweep', {
+          type: 'string',
+          describe:
+            'virtual runs: one run per value, in parallel on all cores: seed=1..8, interval=300:900:150 (from:to:step), nodes=100,1000 (a list); keys: seed, nodes, interval, blocks, duration',
+        })
+        .option('jobs', {
+          describe: 'with --sweep: how many runs at a time (default: one per core)',
+        })
         .option('interval', {
           defaultDescription: "the network's target spacing",
           describe: 'virtual runs: the mean seconds between blocks',
@@ -221,10 +230,18 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
       if (argv.virtual) {
         const given = givenFlags(tokens);
         const { checkVirtualArgs, runVirtual } = await import('../simulate-virtual.ts');
-        await runVirtual(checkVirtualArgs(argv, given));
+        const args = checkVirtualArgs(argv, given);
+        if (argv.sweep !== undefined) {
+          const { parseSweep } = await import('../sweep-spec.ts');
+          const { runSweep } = await import('../simulate-sweep.ts');
+          const sweep = parseSweep(String(argv.sweep));
+          const jobs = argv.jobs === undefined ? undefined : wholeNumberOption('jobs', argv.jobs, 1, 256);
+          await runSweep(args, sweep, jobs);
+        } else if (argv.jobs !== undefined) throw new UsageError('--jobs goes with --sweep');
+        else await runVirtual(args);
         return;
       }
-      for (const flag of ['interval', 'model'])
+      for (const flag of ['interval', 'model', 'sweep', 'jobs'])
         if (argv[flag] !== undefined) throw new UsageError(`--${flag} applies to --virtual runs only`);
       const { checkSimulateArgs } = await import('../simulate-args.ts');
       const { simulate } = await import('../simulate-live.ts');
