@@ -32,18 +32,6 @@ export function printFields(title: string, rows: ReadonlyArray<readonly [string,
   console.log(table.toString());
 }
 
-/** A table with a header row, under a title. */
-export function printTable(
-  title: string,
-  head: readonly string[],
-  rows: ReadonlyArray<readonly string[]>,
-): void {
-  const table = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] } });
-  for (const r of rows) table.push([...r]);
-  console.log(chalk.bold(title));
-  console.log(table.toString());
-}
-
 /** 64-hex, zero-padded, as Core prints targets and chainwork. */
 export function hex256(n: bigint): string {
   return n.toString(16).padStart(64, '0');

@@ -1,37 +1,104 @@
 /**
- * `simulate --virtual --sweep KEY=VALUES`: one virtual run per value, in parallel on worker threads (one per core,
- * or --jobs), each exactly the run its flag would make (same run id, same files). Each point's results are
- * written as a single run's are; then `<results>/sweep-<id>/sweep.csv` (one row per point) and `sweep.json` (the
- * rows, and each metric's mean, sd, min and max over the points), and a table of that spread.
+ * `simulate --virtual --sweep SPEC`: independent virtual runs, one per point of the spec (sweep-spec.ts), in
+ * parallel on worker threads (one per core, or --jobs N). Each point is exactly the run `simulate --virtual` makes
+ * with the point's flags (same runId, byte-identical results but wallSeconds): its options go through
+ * checkVirtualArgs with the swept flags replaced, and the seed is fixed once for every point when none is given.
+ * The workers run the points (sweep-task.ts); this thread writes each point's results, the progress line on
+ * stderr, `<results>/sweep-<hash>/sweep.csv` and `sweep.json`, and a table of each metric's spread.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import chalk from 'chalk';
-import type { BlockRow } from '../results/ledger.ts';
-import { type RunSummary, writeResults } from '../results/results.ts';
+import Table from 'cli-table3';
+import { writeResults } from '../results/results.ts';
+import type { RunSummary } from '../results/results.ts';
 import { createFixedPool } from '../runtime/fixed-pool.ts';
 import { workerModuleUrl } from '../runtime/modules.ts';
-import { printTable } from './output.ts';
-import type { VirtualArgs } from './simulate-virtual.ts';
-import { type Sweep, sweepPoint } from './sweep-spec.ts';
+import { wholeNumberOption } from './args.ts';
+import { checkVirtualArgs, type VirtualArgs } from './simulate-virtual.ts';
+import { type SweepAxis, type SweepPoint, sweepPoints } from './sweep-spec.ts';
+import type { SweepTaskResult } from './sweep-task.ts';
 
-/** The figures of each point that a sweep's table and files report, by column name. */
-const METRICS = {
-  blocksMined: (s: RunSummary) => s.blocksMined,
-  staleBlocks: (s: RunSummary) => s.staleBlocks,
-  staleRate: (s: RunSummary) => s.staleRate,
-  t50MsP50: (s: RunSummary) => s.propagation.t50Ms.p50,
-  t90MsP50: (s: RunSummary) => s.propagation.t90Ms.p50,
-  t100MsP50: (s: RunSummary) => s.propagation.t100Ms.p50,
-  reorgs: (s: RunSummary) => s.reorgs.count,
-  maxReorgDepth: (s: RunSummary) => s.reorgs.maxDepth,
-  events: (s: RunSummary) => s.events ?? null,
-  virtualSeconds: (s: RunSummary) => s.virtualSeconds ?? null,
-  wallSeconds: (s: RunSummary) => s.wallSeconds,
-} as const satisfies Record<string, (s: RunSummary) => number | null>;
-type Metric = keyof typeof METRICS;
+/** The most threads --jobs takes. */
+const MAX_JOBS = 256;
+
+export interface SweepPlan {
+  readonly axes: readonly SweepAxis[];
+  readonly points: ReadonlyArray<{ readonly at: SweepPoint; readonly args: VirtualArgs }>;
+  readonly jobs: number;
+  readonly results: string | null;
+  /** The sweep's folder name: sweep-<hash of the base options and the specs>. */
+  readonly id: string;
+}
+
+/** The metrics a sweep reports per point, in sweep.csv's column order. */
+export const SWEEP_METRICS = [
+  'blocksMined',
+  'staleBlocks',
+  'staleRate',
+  't50MsP50',
+  't90MsP50',
+  't100MsP50',
+  'reorgs',
+  'reorgMaxDepth',
+  'events',
+  'virtualSeconds',
+  'wallSeconds',
+] as const;
+type Metric = (typeof SWEEP_METRICS)[number];
+
+export type SweepRow = Record<string, number | string | null>;
+
+/** Checks a sweep's options; every point's options are checked before any runs. */
+export function checkSweep(raw: Record<string, unknown>, given: ReadonlySet<string>): SweepPlan {
+  const specs = (Array.isArray(raw.sweep) ? raw.sweep : [raw.sweep]).map(String);
+  const { axes, points } = sweepPoints(specs);
+  const base = checkVirtualArgs(raw, given);
+  // No --seed: one random seed for every point, as if --seed had been written.
+  const baseRaw = { ...raw, seed: base.model.seed };
+  const baseGiven = new Set([...given, 'seed']);
+  const planned = points.map((at) => {
+    const r: Record<string, unknown> = { ...baseRaw };
+    const g = new Set(baseGiven);
+    for (const [key, value] of at) {
+      r[key] = value;
+      g.add(key);
+    }
+    return { at, args: checkVirtualArgs(r, g) };
+  });
+  // No more threads than points.
+  const jobs = Math.min(
+    raw.jobs === undefined ? availableParallelism() : wholeNumberOption('jobs', raw.jobs, 1, MAX_JOBS),
+    points.length,
+  );
+  const { results: _where, model, ...what } = base;
+  const id = createHash('sha256')
+    .update(JSON.stringify({ what, model: { ...model, seed: base.model.seed }, specs }))
+    .digest('hex')
+    .slice(0, 10);
+  return { axes, points: planned, jobs, results: base.results, id: `sweep-${id}` };
+}
+
+function rowOf(at: SweepPoint, s: RunSummary): SweepRow {
+  const row: SweepRow = {};
+  for (const [key, value] of at) row[key] = value;
+  const metrics: Record<Metric, number | null> = {
+    blocksMined: s.blocksMined,
+    staleBlocks: s.staleBlocks,
+    staleRate: s.staleRate,
+    t50MsP50: s.propagation.t50Ms.p50,
+    t90MsP50: s.propagation.t90Ms.p50,
+    t100MsP50: s.propagation.t100Ms.p50,
+    reorgs: s.reorgs.count,
+    reorgMaxDepth: s.reorgs.maxDepth,
+    events: s.events ?? null,
+    virtualSeconds: s.virtualSeconds ?? null,
+    wallSeconds: s.wallSeconds,
+  };
+  return { ...row, runId: s.runId, ...metrics };
+}
 
 export interface Spread {
   readonly mean: number | null;
@@ -40,96 +107,84 @@ export interface Spread {
   readonly max: number | null;
 }
 
-/** Mean, sample standard deviation, min and max of the non-null values (null when there are none). */
-export function spread(values: ReadonlyArray<number | null>): Spread {
-  const xs = values.filter((v): v is number => v !== null);
+/** Mean, sample standard deviation (n - 1; 0 for one point), min and max over the points that have the metric. */
+export function spreadOf(values: ReadonlyArray<number | null>): Spread {
+  const xs = values.filter((v): v is number => typeof v === 'number');
   if (xs.length === 0) return { mean: null, sd: null, min: null, max: null };
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
-/** The sweep's name: the base options and the sweep, so the same sweep goes to the same folder. */
-function sweepId(base: VirtualArgs, sweep: Sweep): string {
-  const { results: _where, ...what } = base;
-  const hash = createHash('sha256').update(JSON.stringify({ what, sweep })).digest('hex').slice(0, 10);
-  return `sweep-${sweep.key}-${sweep.values.length}x-${hash}`;
+function csvOf(columns: readonly string[], rows: readonly SweepRow[]): string {
+  const cell = (v: number | string | null | undefined): string =>
+    v === null || v === undefined ? '' : String(v);
+  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
 }
 
-const cell = (v: number | null): string => (v === null ? '' : String(Math.round(v * 1e6) / 1e6));
+function fmt(v: number | null): string {
+  if (v === null) return '-';
+  return Number.isInteger(v) ? v.toLocaleString('en') : Number(v.toPrecision(4)).toLocaleString('en');
+}
 
-export async function runSweep(base: VirtualArgs, sweep: Sweep, jobs?: number): Promise<void> {
-  // Every point is checked before any runs.
-  const points = sweep.values.map((value) => ({ value, args: sweepPoint(base, sweep.key, value) }));
-  const { piscina, threads } = createFixedPool(workerModuleUrl(import.meta.url, './sweep-task'), {
-    threads: Math.min(jobs ?? Number.POSITIVE_INFINITY, points.length, defaultJobs()),
-    what: 'jobs',
-  });
+/** Runs the sweep's points on the worker threads; prints progress, writes results, prints the spread. */
+export async function runSweep(plan: SweepPlan): Promise<{ rows: SweepRow[]; dir: string | null }> {
+  const total = plan.points.length;
+  const swept = plan.axes.map((a) => `${a.key} (${a.values.length})`).join(' x ');
+  const seed = plan.axes.some((a) => a.key === 'seed') ? '' : `, seed ${plan.points[0]!.args.model.seed}`;
   console.log(
     chalk.bold(
-      `chainsim: a sweep of ${points.length} virtual run(s) over ${sweep.key}, ${threads} at a time…`,
+      `chainsim: a sweep of ${total} virtual run(s) over ${swept}${seed} on ${plan.jobs} thread(s)…`,
     ),
   );
+  const { piscina } = createFixedPool(workerModuleUrl(import.meta.url, './sweep-task'), {
+    threads: plan.jobs,
+    what: 'jobs',
+  });
   const started = performance.now();
+  const rows: SweepRow[] = new Array<SweepRow>(total);
   let done = 0;
   const tty = Boolean(process.stderr.isTTY);
-  const note = (): void => {
+  const progress = (): void => {
     const wall = (performance.now() - started) / 1000;
-    const eta =
-      done > 0 && done < points.length ? ` · ETA ${Math.ceil((wall * (points.length - done)) / done)} s` : '';
-    const line = `sweep ${done} of ${points.length} done · ${wall.toFixed(1)} s${eta}`;
-    process.stderr.write(tty ? `\r${line}\x1b[K${done === points.length ? '\n' : ''}` : `${line}\n`);
+    const eta = done < total ? ` · ETA ${Math.ceil((wall * (total - done)) / done)} s` : '';
+    const line = `sweep ${done}/${total} points · ${wall.toFixed(1)} s${eta}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K${done === total ? '\n' : ''}`);
+    else process.stderr.write(`${line}\n`);
   };
-  let results: Array<{ value: number; summary: RunSummary }>;
   try {
-    results = await Promise.all(
-      points.map(async ({ value, args }) => {
-        const { summary, rows } = (await piscina.run(args)) as { summary: RunSummary; rows: BlockRow[] };
-        if (base.results !== null) await writeResults(base.results, summary, rows);
+    await Promise.all(
+      plan.points.map(async ({ at, args }, i) => {
+        const { summary, rows: blocks } = (await piscina.run(args)) as SweepTaskResult;
+        if (plan.results !== null) await writeResults(plan.results, summary, blocks);
+        rows[i] = rowOf(at, summary);
         done++;
-        note();
-        return { value, summary };
+        progress();
       }),
     );
   } finally {
     await piscina.destroy();
   }
-  const names = Object.keys(METRICS) as Metric[];
-  const rows = results.map(({ value, summary }) => ({
-    [sweep.key]: value,
-    runId: summary.runId,
-    ...Object.fromEntries(names.map((m) => [m, METRICS[m](summary)])),
-  }));
-  const spreads = Object.fromEntries(
-    names.map((m) => [m, spread(results.map((r) => METRICS[m](r.summary)))]),
-  );
-  printTable(
-    `${points.length} runs over ${sweep.key} (${sweep.values[0]} to ${sweep.values.at(-1)})`,
-    ['metric', 'mean', 'sd', 'min', 'max'],
-    names.map((m) => {
-      const s = spreads[m]!;
-      return [m, cell(s.mean), cell(s.sd), cell(s.min), cell(s.max)];
-    }),
-  );
-  if (base.results !== null) {
-    const dir = join(base.results, sweepId(base, sweep));
-    await mkdir(dir, { recursive: true });
-    const header = [sweep.key, 'runId', ...names];
-    const csv = [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))].join('\n');
-    await writeFile(join(dir, 'sweep.csv'), `${csv}\n`);
-    await writeFile(
-      join(dir, 'sweep.json'),
-      `${JSON.stringify({ key: sweep.key, values: sweep.values, points: rows, spread: spreads }, null, 2)}\n`,
-    );
-    console.log(`sweep: ${dir}/sweep.csv, sweep.json; each run in ${base.results}/<runId>/`);
+  const columns = [...plan.axes.map((a) => a.key), 'runId', ...SWEEP_METRICS];
+  const spread = Object.fromEntries(
+    SWEEP_METRICS.map((m) => [m, spreadOf(rows.map((r) => r[m] as number | null))]),
+  ) as Record<Metric, Spread>;
+  const table = new Table({
+    head: ['metric', 'mean', 'sd', 'min', 'max'].map((h) => chalk.bold(h)),
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const m of SWEEP_METRICS) {
+    const s = spread[m];
+    table.push([m, fmt(s.mean), fmt(s.sd), fmt(s.min), fmt(s.max)]);
   }
-}
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  return typeof v === 'number' ? cell(v) : typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-function defaultJobs(): number {
-  return availableParallelism();
+  console.log(table.toString());
+  if (plan.results === null) return { rows, dir: null };
+  const dir = join(plan.results, plan.id);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'sweep.csv'), csvOf(columns, rows));
+  const json = { sweep: plan.axes.map((a) => ({ key: a.key, values: a.values })), rows, spread };
+  await writeFile(join(dir, 'sweep.json'), `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`results: ${total} run(s) in ${plan.results}/, ${dir}/sweep.csv, sweep.json`);
+  return { rows, dir };
 }

@@ -1,99 +1,111 @@
 /**
- * `--sweep` for virtual runs: which option to vary and over which values. `seed=1..8` (whole numbers, both ends
- * included), `interval=300:900:150` (from:to:step, both ends included), or a list `nodes=100,1000,10000`.
- * Each value gives the base run with that option replaced, exactly the run its flag would make.
+ * `--sweep` specs for virtual runs: `seed=1..8` (an inclusive integer range), `nodes=100:1000:100` (an inclusive
+ * numeric grid; a floating step is rounded to the digits its bounds and step are written with, so 0.1:0.3:0.1
+ * gives 0.1, 0.2, 0.3 and not 0.30000000000000004) or a list `interval=1,2,5`. Several specs make the cartesian
+ * product of their values. Pure: a bad spec is a UsageError naming it.
  */
 import { UsageError } from './output.ts';
-import type { VirtualArgs } from './simulate-virtual.ts';
 
+/** What a sweep may vary: the command-line flag each point sets. */
 export const SWEEP_KEYS = ['seed', 'nodes', 'interval', 'blocks', 'duration'] as const;
 export type SweepKey = (typeof SWEEP_KEYS)[number];
 
-/** The most points one sweep runs. */
+/** The most points a sweep runs. */
 export const MAX_SWEEP_POINTS = 10_000;
 
-export interface Sweep {
+export interface SweepAxis {
   readonly key: SweepKey;
   readonly values: readonly number[];
 }
 
-const FORMS = 'like seed=1..8, interval=300:900:150 or nodes=100,1000';
+/** One point: a value per axis, in the order the specs were given. */
+export type SweepPoint = ReadonlyArray<readonly [SweepKey, number]>;
 
-/** Whole-number keys; the others (interval, duration: seconds) take fractions. */
-const WHOLE: ReadonlySet<SweepKey> = new Set(['seed', 'nodes', 'blocks']);
-
-function number(key: SweepKey, text: string, spec: string): number {
-  const v = Number(text.trim());
-  if (text.trim() === '' || !Number.isFinite(v))
-    throw new UsageError(`--sweep ${spec}: ${JSON.stringify(text)} is not a number (${FORMS})`);
-  if (WHOLE.has(key) && !Number.isSafeInteger(v))
-    throw new UsageError(`--sweep ${spec}: ${key} takes whole numbers, got ${text.trim()}`);
-  return v;
+function decimals(text: string): number {
+  const m = /\.(\d+)/.exec(text);
+  return m ? m[1]!.length : 0;
 }
 
-export function parseSweep(spec: string): Sweep {
+function num(spec: string, text: string): number {
+  const t = text.trim();
+  const n = t === '' ? Number.NaN : Number(t);
+  if (!Number.isFinite(n)) throw new UsageError(`--sweep ${spec}: ${JSON.stringify(text)} is not a number`);
+  return n;
+}
+
+/** Parses one `name=values` spec. */
+export function parseSweepSpec(spec: string): SweepAxis {
   const eq = spec.indexOf('=');
-  if (eq < 0) throw new UsageError(`--sweep needs KEY=VALUES, ${FORMS}; got ${JSON.stringify(spec)}`);
+  if (eq < 0)
+    throw new UsageError(
+      `--sweep ${JSON.stringify(spec)}: expected name=a..b, name=a:b:step or name=a,b,c (name: ${SWEEP_KEYS.join(', ')})`,
+    );
   const key = spec.slice(0, eq).trim();
-  if (!(SWEEP_KEYS as readonly string[]).includes(key))
-    throw new UsageError(`--sweep: unknown key ${JSON.stringify(key)}; it can vary ${SWEEP_KEYS.join(', ')}`);
-  const k = key as SweepKey;
   const body = spec.slice(eq + 1).trim();
-  let values: number[];
+  if (!(SWEEP_KEYS as readonly string[]).includes(key))
+    throw new UsageError(
+      `--sweep ${spec}: unknown key ${JSON.stringify(key)}; a sweep varies ${SWEEP_KEYS.join(', ')}`,
+    );
+  const values: number[] = [];
   const range = /^(.+?)\.\.(.+)$/.exec(body);
+  const grid = body.split(':');
   if (range) {
-    if (k !== 'seed' && !WHOLE.has(k))
-      throw new UsageError(`--sweep ${spec}: a..b ranges are for whole numbers; use from:to:step for ${k}`);
-    const [a, b] = [number(k, range[1]!, spec), number(k, range[2]!, spec)];
-    if (b < a) throw new UsageError(`--sweep ${spec}: the range is empty (${a} is above ${b})`);
+    const a = num(spec, range[1]!);
+    const b = num(spec, range[2]!);
+    if (!Number.isInteger(a) || !Number.isInteger(b))
+      throw new UsageError(`--sweep ${spec}: a..b takes whole numbers (a grid is a:b:step)`);
+    if (b < a) throw new UsageError(`--sweep ${spec}: empty range (${b} < ${a})`);
     if (b - a + 1 > MAX_SWEEP_POINTS) tooMany(spec, b - a + 1);
-    values = Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  } else if (body.includes(':')) {
-    const parts = body.split(':');
-    if (parts.length !== 3)
-      throw new UsageError(`--sweep ${spec}: from:to:step needs three numbers (${FORMS})`);
-    const [from, to, step] = parts.map((p) => number(k, p, spec)) as [number, number, number];
-    if (!(step > 0)) throw new UsageError(`--sweep ${spec}: the step must be more than 0`);
-    if (to < from) throw new UsageError(`--sweep ${spec}: the range is empty (${from} is above ${to})`);
-    // Counted in steps, each value rounded to 12 significant digits: 0.1:0.3:0.1 is 0.1, 0.2, 0.3.
-    const count = Math.floor((to - from) / step + 1e-9) + 1;
+    for (let v = a; v <= b; v++) values.push(v);
+  } else if (grid.length === 3) {
+    const [a, b, step] = grid.map((t) => num(spec, t)) as [number, number, number];
+    if (step <= 0) throw new UsageError(`--sweep ${spec}: the step must be more than 0`);
+    if (b < a) throw new UsageError(`--sweep ${spec}: empty range (${b} < ${a})`);
+    const digits = Math.min(15, Math.max(...grid.map(decimals)));
+    // The small slack keeps the end point that rounding puts a hair past b (0.1:0.3:0.1).
+    const count = Math.floor((b - a) / step + 1e-9) + 1;
     if (count > MAX_SWEEP_POINTS) tooMany(spec, count);
-    values = Array.from({ length: count }, (_, i) => Number((from + i * step).toPrecision(12)));
-  } else {
-    values = body.split(',').map((p) => number(k, p, spec));
+    for (let i = 0; i < count; i++) values.push(Number((a + i * step).toFixed(digits)));
+  } else if (grid.length === 1) {
+    for (const t of body.split(',')) {
+      const v = num(spec, t);
+      if (values.includes(v)) throw new UsageError(`--sweep ${spec}: ${v} is listed twice`);
+      values.push(v);
+    }
     if (values.length > MAX_SWEEP_POINTS) tooMany(spec, values.length);
+  } else {
+    throw new UsageError(`--sweep ${spec}: a grid is a:b:step (three numbers)`);
   }
-  if (values.length === 0) throw new UsageError(`--sweep ${spec}: no values (${FORMS})`);
-  return { key: k, values };
+  if (key === 'seed' || key === 'nodes' || key === 'blocks') {
+    const bad = values.find((v) => !Number.isInteger(v) || v < (key === 'seed' ? 0 : 1));
+    if (bad !== undefined)
+      throw new UsageError(
+        `--sweep ${spec}: ${key} takes whole numbers${key === 'seed' ? '' : ' from 1'}, got ${bad}`,
+      );
+  } else {
+    const bad = values.find((v) => v <= 0);
+    if (bad !== undefined) throw new UsageError(`--sweep ${spec}: ${key} must be more than 0, got ${bad}`);
+  }
+  return { key: key as SweepKey, values };
 }
 
 function tooMany(spec: string, n: number): never {
-  throw new UsageError(`--sweep ${spec}: ${n} points, more than ${MAX_SWEEP_POINTS.toLocaleString('en')}`);
+  throw new UsageError(
+    `--sweep ${spec}: ${n.toLocaleString('en')} points, more than ${MAX_SWEEP_POINTS.toLocaleString('en')}`,
+  );
 }
 
-/** The base run with the swept option set to `value`, checked as its flag would be. */
-export function sweepPoint(base: VirtualArgs, key: SweepKey, value: number): VirtualArgs {
-  switch (key) {
-    case 'seed':
-      if (value < 0) throw new UsageError(`--sweep: a seed is 0 or more, got ${value}`);
-      return { ...base, model: { ...base.model, seed: value } };
-    case 'nodes':
-      if (value < 1) throw new UsageError(`--sweep: nodes must be 1 or more, got ${value}`);
-      if (base.shares !== null)
-        throw new UsageError('--sweep nodes cannot go with --hash-power, which gives one share per node');
-      if (base.model.partition || base.model.fileEdges || (base.model.links ?? []).length > 0)
-        throw new UsageError(
-          '--sweep nodes cannot go with --partition, a topology file or --links, which name the nodes',
-        );
-      return { ...base, nodes: value };
-    case 'interval':
-      if (!(value > 0)) throw new UsageError(`--sweep: an interval is more than 0 seconds, got ${value}`);
-      return { ...base, intervalMs: value * 1000 };
-    case 'blocks':
-      if (value < 1) throw new UsageError(`--sweep: blocks must be 1 or more, got ${value}`);
-      return { ...base, blocks: value };
-    case 'duration':
-      if (!(value > 0)) throw new UsageError(`--sweep: a duration is more than 0 seconds, got ${value}`);
-      return { ...base, virtualSeconds: value };
-  }
+/** Parses the specs (one per --sweep) and returns every point of their product, the first spec varying slowest. */
+export function sweepPoints(specs: readonly string[]): { axes: SweepAxis[]; points: SweepPoint[] } {
+  if (specs.length === 0) throw new UsageError('--sweep needs a spec, like seed=1..8');
+  const axes = specs.map(parseSweepSpec);
+  const keys = axes.map((a) => a.key);
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice) throw new UsageError(`--sweep: ${twice} is swept twice`);
+  const total = axes.reduce((n, a) => n * a.values.length, 1);
+  if (total > MAX_SWEEP_POINTS) tooMany(specs.join(' '), total);
+  let points: SweepPoint[] = [[]];
+  for (const axis of axes)
+    points = points.flatMap((p) => axis.values.map((v) => [...p, [axis.key, v] as const]));
+  return { axes, points };
 }

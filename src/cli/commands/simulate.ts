@@ -7,7 +7,6 @@ import type { Argv } from 'yargs';
 import { NETWORK_NAMES } from '../../consensus/index.ts';
 import { LOG_LEVELS } from '../../runtime/logger.ts';
 import { examples } from '../help.ts';
-import { wholeNumberOption } from '../args.ts';
 import { UsageError } from '../output.ts';
 
 /** The flags written on the command line (kebab-case, aliases resolved, `--no-x` as `x`). */
@@ -55,6 +54,11 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
           'virtual time: 1,000 nodes, 100 Bitcoin blocks (10-minute mean), in seconds',
           '$0 simulate --virtual --nodes 1000 --blocks 100 \\',
           '  --latency pareto:100ms --seed 1',
+        ],
+        [
+          'eight seeds in parallel on every core, and the spread of each metric',
+          '$0 simulate --virtual --nodes 1000 --blocks 100 \\',
+          '  --latency pareto:2s --sweep seed=1..8',
         ],
         [
           "10,000 nodes on SimBlock's measured Bitcoin network",
@@ -211,10 +215,11 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
         .option('sweep', {
           type: 'string',
           describe:
-            'virtual runs: one run per value, in parallel on all cores: seed=1..8, interval=300:900:150 (from:to:step), nodes=100,1000 (a list); keys: seed, nodes, interval, blocks, duration',
+            'virtual runs: one run per point, in parallel on every core: seed=1..8, a grid nodes=100:500:100 or a list interval=1,2,5 (seed, nodes, interval, blocks, duration; repeat for a product, at most 10,000 points); results per run, and <results>/sweep-<hash>/sweep.csv, sweep.json',
         })
         .option('jobs', {
-          describe: 'with --sweep: how many runs at a time (default: one per core)',
+          defaultDescription: `one per core, ${availableParallelism()} here`,
+          describe: 'sweeps: how many runs at a time (worker threads)',
         })
         .option('interval', {
           defaultDescription: "the network's target spacing",
@@ -229,16 +234,14 @@ export function simulateCommand(y: Argv, tokens: readonly string[] = []): Argv {
     async (argv) => {
       if (argv.virtual) {
         const given = givenFlags(tokens);
-        const { checkVirtualArgs, runVirtual } = await import('../simulate-virtual.ts');
-        const args = checkVirtualArgs(argv, given);
         if (argv.sweep !== undefined) {
-          const { parseSweep } = await import('../sweep-spec.ts');
-          const { runSweep } = await import('../simulate-sweep.ts');
-          const sweep = parseSweep(String(argv.sweep));
-          const jobs = argv.jobs === undefined ? undefined : wholeNumberOption('jobs', argv.jobs, 1, 256);
-          await runSweep(args, sweep, jobs);
-        } else if (argv.jobs !== undefined) throw new UsageError('--jobs goes with --sweep');
-        else await runVirtual(args);
+          const { checkSweep, runSweep } = await import('../simulate-sweep.ts');
+          await runSweep(checkSweep(argv, given));
+          return;
+        }
+        if (argv.jobs !== undefined) throw new UsageError('--jobs applies to --sweep runs only');
+        const { checkVirtualArgs, runVirtual } = await import('../simulate-virtual.ts');
+        await runVirtual(checkVirtualArgs(argv, given));
         return;
       }
       for (const flag of ['interval', 'model', 'sweep', 'jobs'])

@@ -1,6 +1,7 @@
 /**
- * `simulate --virtual --sweep` through the real CLI: one run per value on worker threads, each exactly the single
- * run its flag makes, the sweep's rows and spread, and the refusals.
+ * `simulate --virtual --sweep` as a user runs it: four seeds on worker threads write four runs and
+ * sweep.csv/sweep.json whose rows are the runs' summaries, one point is byte for byte the single run of its seed
+ * (but wallSeconds), and bad specs or a sweep outside --virtual exit 2 with the reason.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,90 +10,105 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../helpers/cli.ts';
 
-const BASE = ['simulate', '--virtual', '--nodes', '50', '--blocks', '30', '--latency', 'pareto:2s'];
+const FLAGS = ['--nodes', '50', '--blocks', '30', '--latency', 'pareto:2s'];
+const withoutWall = (raw: string): string => raw.replace(/"wallSeconds": [\d.]+/, '"wallSeconds": 0');
 
-test('seed=1..4: four runs, each the single run of its seed, and sweep.csv / sweep.json over them', () => {
+test('a seed=1..4 sweep writes four runs, sweep.csv and sweep.json; one point is the single run', () => {
   const root = mkdtempSync(join(tmpdir(), 'chainsim-sweep-'));
   const single = mkdtempSync(join(tmpdir(), 'chainsim-sweep-single-'));
   try {
-    const r = runCli([...BASE, '--sweep', 'seed=1..4', '--jobs', '2', '--results', root], {
-      timeoutMs: 60_000,
-    });
+    const r = runCli(
+      ['simulate', '--virtual', ...FLAGS, '--sweep', 'seed=1..4', '--jobs', '2', '--results', root],
+      { timeoutMs: 60_000 },
+    );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /a sweep of 4 virtual run\(s\) over seed, 2 at a time/);
-    assert.match(r.stderr, /sweep 4 of 4 done/);
+    assert.match(r.stderr, /sweep 4\/4 points/);
+    assert.match(r.stdout, /metric\s.*mean\s.*sd\s.*min\s.*max/);
     assert.match(r.stdout, /staleRate/);
-    const folders = readdirSync(root).sort();
-    const sweepDir = folders.find((f) => f.startsWith('sweep-seed-4x-'));
-    assert.ok(sweepDir, folders.join(' '));
-    const runs = folders.filter((f) => f.startsWith('virtual-'));
-    assert.equal(runs.length, 4);
+    const entries = readdirSync(root).sort();
+    const runs = entries.filter((e) => e.startsWith('virtual-'));
+    const sweeps = entries.filter((e) => e.startsWith('sweep-'));
+    assert.equal(runs.length, 4, entries.join(' '));
+    assert.equal(sweeps.length, 1, entries.join(' '));
+    const dir = join(root, sweeps[0]!);
 
-    const [header, ...lines] = readFileSync(join(root, sweepDir, 'sweep.csv'), 'utf8')
-      .trimEnd()
-      .split('\n');
-    assert.equal(
-      header,
-      'seed,runId,blocksMined,staleBlocks,staleRate,t50MsP50,t90MsP50,t100MsP50,reorgs,maxReorgDepth,events,virtualSeconds,wallSeconds',
-    );
-    assert.deepEqual(
-      lines.map((l) => l.split(',')[0]),
-      ['1', '2', '3', '4'],
-    );
-    const json = JSON.parse(readFileSync(join(root, sweepDir, 'sweep.json'), 'utf8')) as {
-      points: Array<{ seed: number; runId: string; blocksMined: number; staleBlocks: number }>;
-      spread: Record<string, { mean: number; min: number; max: number }>;
+    const csv = readFileSync(join(dir, 'sweep.csv'), 'utf8').trimEnd().split('\n');
+    const header = csv[0]!.split(',');
+    assert.deepEqual(header.slice(0, 2), ['seed', 'runId']);
+    assert.equal(csv.length, 5);
+    const json = JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as {
+      rows: Array<Record<string, number | string | null>>;
+      spread: Record<string, { mean: number; sd: number; min: number; max: number }>;
     };
-    // Each row is its run's summary.
-    for (const p of json.points) {
-      const s = JSON.parse(readFileSync(join(root, p.runId, 'summary.json'), 'utf8')) as {
+    assert.deepEqual(
+      json.rows.map((row) => row.seed),
+      [1, 2, 3, 4],
+    );
+    const mined: number[] = [];
+    json.rows.forEach((row, i) => {
+      const s = JSON.parse(readFileSync(join(root, String(row.runId), 'summary.json'), 'utf8')) as {
         seed: number;
+        runId: string;
         blocksMined: number;
         staleBlocks: number;
+        staleRate: number;
+        propagation: Record<string, { p50: number | null }>;
+        reorgs: { count: number; maxDepth: number };
+        events: number;
+        virtualSeconds: number;
       };
-      assert.deepEqual([s.seed, s.blocksMined, s.staleBlocks], [p.seed, p.blocksMined, p.staleBlocks]);
-    }
-    const mined = json.points.map((p) => p.blocksMined);
-    assert.equal(json.spread.blocksMined!.min, Math.min(...mined));
-    assert.equal(json.spread.blocksMined!.max, Math.max(...mined));
+      assert.equal(s.seed, row.seed);
+      assert.equal(s.runId, row.runId);
+      assert.equal(row.blocksMined, s.blocksMined);
+      assert.equal(row.staleBlocks, s.staleBlocks);
+      assert.equal(row.staleRate, s.staleRate);
+      assert.equal(row.t50MsP50, s.propagation.t50Ms!.p50);
+      assert.equal(row.t90MsP50, s.propagation.t90Ms!.p50);
+      assert.equal(row.t100MsP50, s.propagation.t100Ms!.p50);
+      assert.equal(row.reorgs, s.reorgs.count);
+      assert.equal(row.reorgMaxDepth, s.reorgs.maxDepth);
+      assert.equal(row.events, s.events);
+      assert.equal(row.virtualSeconds, s.virtualSeconds);
+      // The csv row says the same.
+      const cells = csv[i + 1]!.split(',');
+      assert.equal(cells[header.indexOf('runId')], s.runId);
+      assert.equal(Number(cells[header.indexOf('events')]), s.events);
+      mined.push(s.blocksMined);
+    });
+    const spread = json.spread.blocksMined!;
+    assert.equal(spread.min, Math.min(...mined));
+    assert.equal(spread.max, Math.max(...mined));
+    assert.equal(spread.mean, mined.reduce((a, b) => a + b, 0) / mined.length);
 
-    // The point for seed 3 is the run `--seed 3` makes: the same folder name and the same files.
-    const one = runCli([...BASE, '--seed', '3', '--results', single], { timeoutMs: 60_000 });
+    const one = runCli(['simulate', '--virtual', ...FLAGS, '--seed', '3', '--results', single], {
+      timeoutMs: 60_000,
+    });
     assert.equal(one.status, 0, one.stderr);
     const [run] = readdirSync(single);
-    const point = json.points.find((p) => p.seed === 3)!;
-    assert.equal(run, point.runId);
-    const wall = (t: string): string => t.replace(/"wallSeconds": [\d.]+/, '"wallSeconds": 0');
-    for (const file of ['summary.json', 'blocks.csv'])
-      assert.ok(
-        wall(readFileSync(join(single, run, file), 'utf8')) ===
-          wall(readFileSync(join(root, point.runId, file), 'utf8')),
-        `${file} of the sweep's point differs from the single run's`,
-      );
+    assert.equal(run, json.rows[2]!.runId, "the single run has the point's runId");
+    for (const file of ['blocks.csv', 'summary.json']) {
+      const a = withoutWall(readFileSync(join(single, run!, file), 'utf8'));
+      const b = withoutWall(readFileSync(join(root, run!, file), 'utf8'));
+      assert.ok(a === b, `${file} of seed 3 differs between the sweep and the single run`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(single, { recursive: true, force: true });
   }
 });
 
-test('bad sweeps exit 2 with the reason, and run nothing', () => {
+test('bad sweeps exit 2 with the reason', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['--sweep', 'alpha=1..3'], /unknown key "alpha"/],
-    [['--sweep', 'seed=3..1'], /the range is empty/],
-    [
-      ['--sweep', 'nodes=10,20', '--hash-power', Array.from({ length: 50 }, () => '2').join(',')],
-      /--hash-power/,
-    ],
-    [['--sweep', 'seed=1..2', '--jobs', '0'], /--jobs/],
-    [['--jobs', '2'], /--jobs goes with --sweep/],
+    [['--virtual', ...FLAGS, '--sweep', 'foo=1..3'], /unknown key "foo"/],
+    [['--virtual', ...FLAGS, '--sweep', 'seed=4..1'], /empty range/],
+    [['--virtual', ...FLAGS, '--sweep', 'seed=1..20000'], /20,000 points, more than 10,000/],
+    [['--virtual', ...FLAGS, '--sweep', 'seed=1..2', '--jobs', '0'], /--jobs must be a whole number/],
+    [['--virtual', ...FLAGS, '--jobs', '2'], /--jobs applies to --sweep runs only/],
+    [['--nodes', '2', '--sweep', 'seed=1..2'], /--sweep applies to --virtual runs only/],
   ];
   for (const [flags, message] of cases) {
-    const r = runCli([...BASE, '--no-results', ...flags]);
-    assert.equal(r.status, 2, `${flags.join(' ')}: ${r.status} ${r.stderr}`);
+    const r = runCli(['simulate', ...flags]);
+    assert.equal(r.status, 2, `${flags.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, flags.join(' '));
-    assert.doesNotMatch(r.stdout, /a sweep of/);
   }
-  const live = runCli(['simulate', '--sweep', 'seed=1..2', '--no-results']);
-  assert.equal(live.status, 2);
-  assert.match(live.stderr, /--sweep applies to --virtual runs only/);
 });
