@@ -2,12 +2,7 @@
  * Whole blocks pushed through the generic network model, as chainsim's live relay pushes them: every push,
  * fetch and tip exchange is one `decide()` of the model (latency, bandwidth queue, jitter, loss, partitions).
  */
-import {
-  createNetworkModel,
-  type ModelView,
-  type NetworkSettings,
-  newlyReachable,
-} from '../net/model/index.ts';
+import { createRng, type NetworkSettings, NetworkModel, newlyReachable } from '../net/model/index.ts';
 import { FIRST_TRANSPORT_KIND, perBlockRows, type Transport, type TransportHost } from './transport.ts';
 
 const PUSH = FIRST_TRANSPORT_KIND;
@@ -20,7 +15,7 @@ export function pushTransport(host: TransportHost, settings: NetworkSettings): T
   const n = host.nodes;
   const { queue, views, store } = host;
   // One model for the whole network, drawing from stream 1 of the seed (the topology was stream 0).
-  const model: ModelView = createNetworkModel(settings, 1);
+  const model = new NetworkModel(settings, createRng(settings.seed, 1));
   /** Block id * n + node: a fetch of that block by that node is on its way. */
   const fetching = new Set<number>();
   /** Per block id: when a copy already on its way reaches each node (Infinity: none is). */
@@ -40,9 +35,11 @@ export function pushTransport(host: TransportHost, settings: NetworkSettings): T
     announce(node, block, except) {
       const now = host.now();
       const row = dueRow(block);
-      for (const j of model.neighbours(node)) {
+      const neighbours = model.neighbours(node);
+      for (let k = 0; k < neighbours.length; k++) {
+        const j = neighbours[k]!;
         if (j === except || views.has(j, block)) continue;
-        const d = model.decide(node, j, 'block', block.bytes, now);
+        const d = model.decideNeighbour(node, k, 'block', block.bytes, now);
         if (!d.pass) continue;
         const at = now + d.delayMs;
         if (at >= row[j]!) continue;

@@ -28,6 +28,8 @@ export class NetworkModel implements ModelView {
   private slotOf = new Map<number, number>();
   private group: Int32Array = new Int32Array(0);
   private adjacency: (readonly number[])[] = [];
+  /** The directed slot of each of adjacency[i]'s links, in the same order. */
+  private neighbourSlots: Int32Array[] = [];
   /** By edge. */
   private latency: LatencySpec[] = [];
   private bandwidth: Float64Array = new Float64Array(0);
@@ -50,6 +52,25 @@ export class NetworkModel implements ModelView {
     if (!(from >= 0 && from < n && to >= 0 && to < n) || from === to) return PASS_NOW;
     const slot = this.slotOf.get(from * n + to);
     if (slot === undefined) return NO_LINK;
+    return this.decideOn(from, to, slot, kind, bytes, nowMs);
+  }
+
+  /**
+   * decide() for the k-th of neighbours(from), without looking the link up (the virtual-time engine asks this
+   * for every neighbour of every node that relays a block): the same answer and the same draws.
+   */
+  decideNeighbour(from: number, k: number, kind: MessageKind, bytes: number, nowMs: number): Decision {
+    return this.decideOn(from, this.adjacency[from]![k]!, this.neighbourSlots[from]![k]!, kind, bytes, nowMs);
+  }
+
+  private decideOn(
+    from: number,
+    to: number,
+    slot: number,
+    kind: MessageKind,
+    bytes: number,
+    nowMs: number,
+  ): Decision {
     if (this.group[from] !== this.group[to]) return PARTITIONED;
     const edge = slot >> 1;
     let delay = 0;
@@ -116,6 +137,9 @@ export class NetworkModel implements ModelView {
       }
     }
     this.adjacency = adjacency.map((list) => Object.freeze(list.sort((p, q) => p - q)));
+    this.neighbourSlots = this.adjacency.map((list, i) =>
+      Int32Array.from(list, (j) => this.slotOf.get(i * n + j)!),
+    );
   }
 }
 
