@@ -3,16 +3,11 @@
 import process from 'node:process';
 import { networks } from '../dist/consensus/index.js';
 import { runEngine } from '../dist/engine/index.js';
-import { buildBitcoin2019, makeSettings } from '../dist/net/model/index.js';
+import { bitcoin2019Settings, buildBitcoin2019 } from '../dist/net/model/index.js';
 
 const [nodes, blocks] = process.argv.slice(2).map(Number);
 const net = buildBitcoin2019(nodes, 1);
-const settings = makeSettings({
-  seed: 1,
-  nodes: Array.from({ length: nodes }, (_, i) => String(i)),
-  topology: { kind: 'file', path: 'bitcoin-2019' },
-  fileEdges: net.edges,
-});
+const settings = bitcoin2019Settings(net, 1);
 const used = () => {
   globalThis.gc();
   const m = process.memoryUsage();

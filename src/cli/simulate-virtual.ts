@@ -9,6 +9,7 @@ import chalk from 'chalk';
 import { isNetworkName, NETWORK_NAMES, type NetworkName, networks } from '../consensus/index.ts';
 import { runEngine, type EngineProgress, type EngineResult } from '../engine/index.ts';
 import {
+  bitcoin2019Settings,
   buildBitcoin2019,
   describeLink,
   describeTopology,
@@ -21,6 +22,7 @@ import { buildSummary, type RunSummary, writeResults } from '../results/results.
 import type { ModelOptions } from '../sim/types.ts';
 import { wholeNumberOption } from './args.ts';
 import { printFields, UsageError } from './output.ts';
+import { age } from './live-table.ts';
 import { parseHashPower } from './simulate-args.ts';
 import { modelOptionsFrom, runLengthFrom } from './simulate-model-args.ts';
 
@@ -139,14 +141,7 @@ export function virtualNetwork(args: VirtualArgs): {
   const nodes = Array.from({ length: args.nodes }, (_, i) => String(i));
   if (args.modelName === 'bitcoin-2019') {
     const regional = buildBitcoin2019(args.nodes, m.seed);
-    const settings = makeSettings({
-      seed: m.seed,
-      nodes,
-      topology: { kind: 'file', path: 'bitcoin-2019' },
-      fileEdges: regional.edges,
-      partition: m.partition ?? null,
-    });
-    return { settings, regional };
+    return { settings: bitcoin2019Settings(regional, m.seed, m.partition ?? null), regional };
   }
   const settings = makeSettings({
     seed: m.seed,
@@ -170,14 +165,6 @@ export function virtualRunId(args: VirtualArgs): string {
   return `virtual-seed${args.model.seed}-${args.nodes}n-${hash}`;
 }
 
-function duration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m ${s % 60}s`;
-}
-
 /** One progress line on stderr: rewritten in place on a terminal, every 5 s otherwise. */
 function progressReporter(args: VirtualArgs, started: number): (p: EngineProgress, last?: boolean) => void {
   const tty = Boolean(process.stderr.isTTY);
@@ -196,7 +183,7 @@ function progressReporter(args: VirtualArgs, started: number): (p: EngineProgres
           : 0;
     const eta = done > 0 && done < 1 ? ` · ETA ${Math.ceil((wall * (1 - done)) / done)} s` : '';
     const line =
-      `virtual ${duration(p.virtualMs)} · height ${p.bestHeight} · mined ${p.blocksMined} · ` +
+      `virtual ${age(p.virtualMs)} · height ${p.bestHeight} · mined ${p.blocksMined} · ` +
       `${Math.round(rate).toLocaleString('en')} events/s${eta}`;
     if (tty) process.stderr.write(`\r${line}\x1b[K${last ? '\n' : ''}`);
     else process.stderr.write(`${line}\n`);
@@ -301,7 +288,7 @@ export async function runVirtual(args: VirtualArgs): Promise<VirtualOutcome> {
     ['stale', `${summary.staleBlocks} (${(summary.staleRate * 100).toFixed(2)}%)`],
     ['reorgs', `${summary.reorgs.count}, deepest ${summary.reorgs.maxDepth}`],
     ['propagation p50', `t50 ${ms(p.t50Ms.p50)}, t90 ${ms(p.t90Ms.p50)}, t100 ${ms(p.t100Ms.p50)}`],
-    ['virtual time', duration(run.virtualMs)],
+    ['virtual time', age(run.virtualMs)],
     ['events', `${run.events.toLocaleString('en')} in ${summary.wallSeconds} s`],
   ]);
   if (args.results !== null) {

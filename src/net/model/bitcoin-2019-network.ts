@@ -54,10 +54,11 @@
  * inv, getdata and getblocktxn each take a latency draw + 10 ms (AbstractMessageTask.getInterval); a failed
  * compact block's getblocktxn joins the holder's upload queue like a getdata.
  */
-import type { Edge, Rng } from './types.ts';
+import type { Edge, NetworkSettings, Rng } from './types.ts';
 import { BITCOIN_2019 } from './bitcoin-2019.ts';
 import { badValue, shown } from './errors.ts';
 import { createRng } from './rng.ts';
+import { makeSettings } from './settings.ts';
 
 export interface RegionalNetwork {
   readonly name: 'bitcoin-2019';
@@ -371,4 +372,22 @@ export function bitcoin2019BlockMessage(
   let k = 0;
   while (table.upTo[k]! <= pick) k++;
   return table.messages[k]!;
+}
+
+/**
+ * The generic model's settings over a bitcoin-2019 network (its links as a topology file, nodes named by their
+ * numbers, no link effects: the preset draws those itself), which partitions and the ledger read.
+ */
+export function bitcoin2019Settings(
+  net: RegionalNetwork,
+  seed: number,
+  partition: ReadonlyArray<readonly number[]> | null = null,
+): NetworkSettings {
+  return makeSettings({
+    seed,
+    nodes: Array.from({ length: net.nodes }, (_, i) => String(i)),
+    topology: { kind: 'file', path: 'bitcoin-2019' },
+    fileEdges: net.edges,
+    partition,
+  });
 }

@@ -43,6 +43,7 @@ export {
   BITCOIN_2019_MAX_NODES,
   bitcoin2019BandwidthBps,
   bitcoin2019BlockMessage,
+  bitcoin2019Settings,
   bitcoin2019LatencyMs,
   bitcoin2019TransferMs,
   buildBitcoin2019,

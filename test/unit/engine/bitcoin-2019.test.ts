@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { networks } from '../../../src/consensus/index.ts';
 import { type EngineOptions, runEngine } from '../../../src/engine/index.ts';
-import { buildBitcoin2019, makeSettings } from '../../../src/net/model/index.ts';
+import { bitcoin2019Settings, buildBitcoin2019, makeSettings } from '../../../src/net/model/index.ts';
 
 function options(
   nodes: number,
@@ -16,13 +16,7 @@ function options(
   partition: number[][] | null = null,
 ): EngineOptions {
   const net = buildBitcoin2019(nodes, seed);
-  const settings = makeSettings({
-    seed,
-    nodes: Array.from({ length: nodes }, (_, i) => String(i)),
-    topology: { kind: 'file', path: 'bitcoin-2019' },
-    fileEdges: net.edges,
-    partition,
-  });
+  const settings = bitcoin2019Settings(net, seed, partition);
   return {
     params: networks.bitcoin,
     settings,
