@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import chalk from 'chalk';
 import { isNetworkName, NETWORK_NAMES, type NetworkName, networks } from '../consensus/index.ts';
-import { runEngine, type EngineProgress, type EngineResult } from '../engine/index.ts';
+import { createStrategy, type EngineProgress, type EngineResult, runEngine } from '../engine/index.ts';
 import {
   bitcoin2019Settings,
   buildBitcoin2019,
@@ -25,6 +25,8 @@ import { printFields, UsageError } from './output.ts';
 import { age } from './live-table.ts';
 import { parseHashPower } from './simulate-args.ts';
 import { modelOptionsFrom, runLengthFrom } from './simulate-model-args.ts';
+import { strategyEntries } from './strategy-results.ts';
+import { compileEvents, type ScenarioEvent, type StrategicMiner } from './virtual-timeline.ts';
 
 /** The most nodes a virtual run takes (memory grows with nodes x blocks by 4 bytes each, plus the links). */
 export const MAX_VIRTUAL_NODES = 100_000;
@@ -72,6 +74,10 @@ export interface VirtualArgs {
   readonly blocks: number | undefined;
   readonly virtualSeconds: number | undefined;
   readonly intervalMs: number | undefined;
+  /** Miners with a strategy from the start (a scenario's `miners`); the others are honest. */
+  readonly strategies?: readonly StrategicMiner[];
+  /** A scenario's timeline. */
+  readonly events?: readonly ScenarioEvent[];
 }
 
 /** Checks a virtual run's options; `given` holds the flags written on the command line (kebab-case). */
@@ -208,11 +214,14 @@ export function computeVirtual(args: VirtualArgs, onProgress?: (p: EngineProgres
       : Array.from({ length: args.nodes }, () => 100 / args.nodes));
   const total = shares.reduce((s, x) => s + x, 0);
   const percent = shares.map((x) => (100 * x) / total);
+  const changes = compileEvents(args.events ?? [], settings);
   const wallStart = performance.now();
   const run = runEngine({
     params,
     settings,
     shares: percent,
+    strategies: new Map((args.strategies ?? []).map((m) => [m.node, createStrategy(m.spec, m.node)])),
+    changes,
     ...(regional ? { network: { kind: 'bitcoin-2019' as const, net: regional } } : {}),
     ...(args.intervalMs === undefined ? {} : { intervalMs: args.intervalMs }),
     stop: {
@@ -252,6 +261,7 @@ export function computeVirtual(args: VirtualArgs, onProgress?: (p: EngineProgres
     metrics,
     wallSeconds,
     virtual: { virtualSeconds: Math.round(run.virtualMs) / 1000, events: run.events },
+    strategies: strategyEntries(run.strategies, percent, metrics.revenue),
   });
   return { summary, rows: run.ledger.rows(run.bestTip.hash), run };
 }
@@ -290,6 +300,16 @@ export async function runVirtual(args: VirtualArgs): Promise<VirtualOutcome> {
     ['propagation p50', `t50 ${ms(p.t50Ms.p50)}, t90 ${ms(p.t90Ms.p50)}, t100 ${ms(p.t100Ms.p50)}`],
     ['virtual time', age(run.virtualMs)],
     ['events', `${run.events.toLocaleString('en')} in ${summary.wallSeconds} s`],
+    ...(summary.strategies ?? []).map((e): [string, string] => [
+      e.name,
+      `${e.strategy}${Object.entries(e.params)
+        .map(([k, v]) => ` ${k}=${v}`)
+        .join('')}, share ` +
+        `${(e.share * 100).toFixed(1)}%, revenue ${(e.revenueShare * 100).toFixed(2)}%` +
+        (e.attempts === undefined
+          ? ''
+          : `, ${e.successes} of ${e.attempts} attempts won (${((e.successRate ?? 0) * 100).toFixed(2)}%)`),
+    ]),
   ]);
   if (args.results !== null) {
     const dir = await writeResults(args.results, summary, outcome.rows);

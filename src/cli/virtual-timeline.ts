@@ -4,7 +4,16 @@
  * network settings.
  */
 import type { StrategySpec } from '../engine/strategies/spec.ts';
-import type { LinkOverride, LinkSettings } from '../net/model/index.ts';
+import type { EngineChange, TimedChange } from '../engine/timeline.ts';
+import {
+  checkPartition,
+  type LinkOverride,
+  type LinkSettings,
+  makeSettings,
+  ModelError,
+  type NetworkSettings,
+} from '../net/model/index.ts';
+import { UsageError } from './output.ts';
 
 export type ScenarioAction =
   /** Groups of node numbers; a node in no group is alone. */
@@ -37,4 +46,94 @@ export interface ScenarioEvent {
 export interface StrategicMiner {
   readonly node: number;
   readonly spec: StrategySpec;
+}
+
+/**
+ * The engine's changes for a scenario's events over the run's starting network. Each network edit applies to
+ * the settings as they are when it happens (a heal keeps the link settings, new link settings keep a
+ * partition). Every edit is tried once here on the starting settings, so a bad one (a link where the topology
+ * has none, a node twice in a partition) is a UsageError before anything runs.
+ */
+export function compileEvents(
+  events: readonly ScenarioEvent[],
+  base: NetworkSettings,
+  where: (index: number) => string = (i) => `timeline[${i}]`,
+): TimedChange[] {
+  const n = base.nodes.length;
+  return events.map((e, index) => {
+    const at = 'seconds' in e.at ? { ms: e.at.seconds * 1000 } : { height: e.at.height };
+    const change = changeFor(e.action, n, where(index));
+    if (change.kind === 'network' && typeof change.settings === 'function') {
+      const edit = change.settings;
+      tryModel(where(index), () => edit(base));
+    }
+    return { at, change };
+  });
+}
+
+function tryModel<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ModelError) throw new UsageError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+function changeFor(a: ScenarioAction, n: number, where: string): EngineChange {
+  const node = (i: number): number => {
+    if (!Number.isSafeInteger(i) || i < 0 || i >= n)
+      throw new UsageError(`${where}: node ${i} does not exist (the nodes are 0 to ${n - 1})`);
+    return i;
+  };
+  switch (a.kind) {
+    case 'partition': {
+      const groups = tryModel(where, () => checkPartition(a.groups, n));
+      return { kind: 'network', settings: (s) => ({ ...s, partition: groups }) };
+    }
+    case 'heal':
+      return { kind: 'network', settings: (s) => ({ ...s, partition: null }) };
+    case 'links':
+      return {
+        kind: 'network',
+        settings: (s) =>
+          makeSettings({
+            seed: s.seed,
+            nodes: s.nodes,
+            topology: s.topology,
+            fileEdges: s.edges,
+            defaults: { ...s.defaults, ...(a.defaults ?? {}) },
+            links: [...s.links, ...(a.links ?? [])],
+            partition: s.partition,
+          }),
+      };
+    case 'stop':
+    case 'start':
+      return { kind: 'node', node: node(a.node), up: a.kind === 'start' };
+    case 'share': {
+      const i = node(a.node);
+      if (!(a.share > 0 && a.share <= 1))
+        throw new UsageError(`${where}: a share is a fraction in (0, 1], got ${a.share}`);
+      return { kind: 'shares', shares: (current) => withShare(current, i, a.share) };
+    }
+    case 'strategy':
+      return { kind: 'strategy', node: node(a.node), spec: a.spec };
+    case 'transactions':
+      throw new UsageError(
+        `${where}: transactions only run live (virtual blocks carry none); run the scenario with --live`,
+      );
+  }
+}
+
+/** Shares with node `i` at `share` of the total and the others scaled to keep their ratios. */
+export function withShare(current: readonly number[], i: number, share: number): number[] {
+  const total = current.reduce((s, x) => s + x, 0);
+  const others = total - current[i]!;
+  return current.map((x, j) =>
+    j === i
+      ? share * total
+      : others > 0
+        ? (x / others) * (1 - share) * total
+        : ((1 - share) * total) / (current.length - 1),
+  );
 }

@@ -32,15 +32,20 @@ import { EventQueue, type QueuedEvent } from './event-queue.ts';
 import { BlockStore, type VirtualBlock } from './store.ts';
 import { invTransport } from './inv-transport.ts';
 import { pushTransport } from './push-transport.ts';
+import { createStrategy } from './strategies/index.ts';
+import type { StrategyReport } from './strategies/spec.ts';
 import { HONEST, type MinerStrategy } from './strategy.ts';
+import type { EngineChange, TimedChange } from './timeline.ts';
 import type { Transport, TransportHost } from './transport.ts';
 import { NodeViews } from './views.ts';
 
 /** The mining generator's stream of the run's seed (the network model's is 1, the topology's 0). */
 export const MINING_STREAM = 0x6d696e65;
+/** The stream of the honest nodes' gamma coin in a tie with a selfish miner's block. */
+export const TIE_STREAM = 0x74696573;
 
 const MINE = 0;
-const NETWORK = 1;
+const CHANGE = 1;
 
 export interface EngineProgress {
   readonly virtualMs: number;
@@ -59,15 +64,18 @@ export interface EngineOptions {
   readonly intervalMs?: number;
   /** Mining stops once a block this high is mined, or at this virtual time; then the queue drains. */
   readonly stop: { readonly blocks?: number; readonly virtualSeconds?: number };
-  /** Changes of the network at virtual times (a partition, a heal, link settings), in time order. */
-  readonly timeline?: ReadonlyArray<{ readonly atMs: number; readonly settings: NetworkSettings }>;
+  /**
+   * Changes during the run (timeline.ts): the network's settings, a node down or up, shares, strategies; at a
+   * virtual time, or once a node has a block of some height. Changes at the same moment apply in list order.
+   */
+  readonly changes?: readonly TimedChange[];
   /**
    * How blocks travel: pushed through the generic model of `settings` (default), or SimBlock's inv/getdata
    * exchange over a bitcoin-2019 network (whose links must be `settings`' edges; partitions come from `settings`).
    */
   readonly network?:
     { readonly kind: 'push' } | { readonly kind: 'bitcoin-2019'; readonly net: RegionalNetwork };
-  /** Strategies by node; a node without one is honest. */
+  /** Strategies by node at the start; a node without one is honest. */
   readonly strategies?: ReadonlyMap<number, MinerStrategy>;
   readonly onProgress?: (p: EngineProgress) => void;
   /** Events between two onProgress calls. */
@@ -88,27 +96,46 @@ export interface EngineResult {
   readonly endedBy: 'blocks' | 'duration';
   /** Virtual ms to Unix epoch ms: the run starts at its genesis block's time. */
   readonly epochMs: (virtualMs: number) => number;
+  /** What each strategic miner did, in the order the strategies started (one node may have had several). */
+  readonly strategies: ReadonlyArray<{ readonly node: number; readonly report: StrategyReport }>;
 }
 
 export function runEngine(o: EngineOptions): EngineResult {
   const n = o.settings.nodes.length;
-  if (o.shares.length !== n) throw new RangeError(`${o.shares.length} shares for ${n} nodes`);
-  const total = o.shares.reduce((s, x) => s + x, 0);
-  if (!(total > 0) || o.shares.some((s) => !(s >= 0)))
-    throw new RangeError('hash-power shares must be 0 or more, and not all 0');
-  const cumulative = new Float64Array(n);
-  o.shares.reduce((s, x, i) => (cumulative[i] = s + x / total), 0);
+  const checkShares = (shares: readonly number[]): void => {
+    if (shares.length !== n) throw new RangeError(`${shares.length} shares for ${n} nodes`);
+    if (!(shares.reduce((s, x) => s + x, 0) > 0) || shares.some((s) => !(s >= 0)))
+      throw new RangeError('hash-power shares must be 0 or more, and not all 0');
+  };
+  checkShares(o.shares);
+  for (const c of o.changes ?? [])
+    if (c.change.kind === 'shares' && typeof c.change.shares !== 'function') checkShares(c.change.shares);
   const intervalMs = o.intervalMs ?? o.params.targetSpacing * 1000;
   const stopHeight = o.stop.blocks ?? Number.POSITIVE_INFINITY;
   const stopMs = (o.stop.virtualSeconds ?? Number.POSITIVE_INFINITY) * 1000;
-  const timeline = o.timeline ?? [];
+  const changes = o.changes ?? [];
 
   const store = new BlockStore(o.params);
   const views = new NodeViews(n, store);
   const mining: Rng = createRng(o.settings.seed, MINING_STREAM);
+  const tie: Rng = createRng(o.settings.seed, TIE_STREAM);
   const queue = new EventQueue();
   const epochMs = (ms: number): number => store.startSeconds * 1000 + ms;
+  /** The network as set (userSettings) and as it acts, with every down node cut off alone (settings). */
+  let userSettings = o.settings;
   let settings = o.settings;
+  const down = new Uint8Array(n);
+  let shares = o.shares;
+  /** Cumulative shares of the up nodes, and the fraction of all hash power they hold (the rate's scale). */
+  const cumulative = new Float64Array(n);
+  let rateScale = 1;
+  const weigh = (): void => {
+    const total = shares.reduce((s, x) => s + x, 0);
+    const up = shares.reduce((s, x, i) => s + (down[i] ? 0 : x), 0);
+    rateScale = up / total;
+    shares.reduce((s, x, i) => (cumulative[i] = s + (down[i] ? 0 : x) / (up || 1)), 0);
+  };
+  weigh();
 
   /** How many nodes sit on each tip (block id), for agreement and the best tip. */
   const onTip = new Map<number, number>([[0, n]]);
@@ -121,7 +148,14 @@ export function runEngine(o: EngineOptions): EngineResult {
     upTips: () => [...onTip.keys()].map((id) => store.get(id).hash),
   });
 
-  const strategyOf = (node: number): MinerStrategy => o.strategies?.get(node) ?? HONEST;
+  const strategies = new Map(o.strategies ?? []);
+  const started: Array<{ node: number; strategy: MinerStrategy }> = [...strategies].map(
+    ([node, strategy]) => ({
+      node,
+      strategy,
+    }),
+  );
+  const strategyOf = (node: number): MinerStrategy => strategies.get(node) ?? HONEST;
   /** Parent id * n + node -> the blocks (and who sent them) waiting at that node for that parent. */
   const orphans = new Map<number, Array<{ block: number; from: number }>>();
   let events = 0;
@@ -130,6 +164,8 @@ export function runEngine(o: EngineOptions): EngineResult {
   let bestHeight = 0;
   let stillMining = true;
   let endedBy = 'blocks' as 'blocks' | 'duration';
+  /** Only the mining event of the latest draw counts (a change of hash power draws again). */
+  let generation = 0;
 
   const host: TransportHost = {
     nodes: n,
@@ -164,7 +200,8 @@ export function runEngine(o: EngineOptions): EngineResult {
   /** The node stores `block` (its parent is there): fork choice, the ledger, announcing, its waiting children. */
   const connect = (node: number, block: VirtualBlock, from: number, mined: boolean): void => {
     const before = views.best[node]!;
-    const result = views.accept(node, block);
+    let result = views.accept(node, block);
+    if (!result.tipChanged && !mined && tieGoesTo(node, block)) result = views.prefer(node, block);
     if (result.tipChanged) setTip(node, before, block, result.disconnected);
     ledger.onBlock(node, report(block, mined));
     const strategy = strategyOf(node);
@@ -185,9 +222,21 @@ export function runEngine(o: EngineOptions): EngineResult {
     }
   };
 
+  /**
+   * Gamma: an honest node whose tip has as much work as a block it hears from a miner with a gamma (selfish)
+   * switches to that block with chance gamma, instead of keeping the first it saw.
+   */
+  const tieGoesTo = (node: number, block: VirtualBlock): boolean => {
+    const gamma = strategyOf(block.miner).gamma ?? 0;
+    if (gamma === 0 || strategies.has(node)) return false;
+    const tip = views.bestOf(node);
+    if (tip.chainwork !== block.chainwork || (strategyOf(tip.miner).gamma ?? 0) > 0) return false;
+    return tie() < gamma;
+  };
+
   /** A block reached `node`: connected, or kept until its parent comes (which the node asks the sender for). */
   const receive = (node: number, block: VirtualBlock, from: number): void => {
-    if (views.has(node, block)) return;
+    if (down[node] || views.has(node, block)) return;
     const parent = block.prev!;
     if (!views.has(node, parent)) {
       const key = parent.id * n + node;
@@ -201,23 +250,31 @@ export function runEngine(o: EngineOptions): EngineResult {
   };
 
   const scheduleMining = (): void => {
-    const next = now - intervalMs * Math.log(1 - mining());
+    generation++;
+    if (rateScale === 0) return; // every miner is down: the next change that brings one up draws again
+    const next = now - (intervalMs / rateScale) * Math.log(1 - mining());
     if (next > stopMs) {
       stillMining = false;
       endedBy = 'duration';
       return;
     }
-    queue.push(next, MINE);
+    queue.push(next, MINE, generation);
   };
 
   const mineOne = (): void => {
     const u = mining();
     let miner = 0;
     while (miner < n - 1 && cumulative[miner]! <= u) miner++;
+    // Rounding can leave u above the last up miner's sum: take the last one that mines.
+    while (miner > 0 && (down[miner] || shares[miner] === 0)) miner--;
     const strategy = strategyOf(miner);
     const block = store.mine(strategy.mineOn(miner, views), miner, now);
     blocksMined++;
-    if (block.height > bestHeight) bestHeight = block.height;
+    if (block.height > bestHeight) {
+      bestHeight = block.height;
+      while (nextByHeight < byHeight.length && byHeight[nextByHeight]!.height <= bestHeight)
+        queue.push(now, CHANGE, byHeight[nextByHeight++]!.index);
+    }
     connect(miner, block, -1, true);
     if (block.height >= stopHeight) {
       stillMining = false;
@@ -225,21 +282,54 @@ export function runEngine(o: EngineOptions): EngineResult {
     } else scheduleMining();
   };
 
-  const changeNetwork = (index: number): void => {
+  /** The settings as they act: down nodes are each alone, whatever partition is set. */
+  const acting = (): NetworkSettings => {
+    if (!down.includes(1)) return userSettings;
+    const groups = (userSettings.partition ?? [allNodes]).map((g) => g.filter((i) => !down[i]));
+    return { ...userSettings, partition: groups.filter((g) => g.length > 0) };
+  };
+  const apply = (change: EngineChange): void => {
     const before = settings;
-    settings = timeline[index]!.settings;
-    group = groupsOf(settings);
-    const kind =
-      settings.partition === null && before.partition !== null
-        ? 'heal'
-        : settings.partition !== before.partition
-          ? 'partition'
-          : 'links';
-    ledger.onNetwork(kind, epochMs(now));
-    transport.update(before, settings);
+    if (change.kind === 'network') {
+      const was = userSettings;
+      userSettings = typeof change.settings === 'function' ? change.settings(was) : change.settings;
+      const kind =
+        userSettings.partition === null && was.partition !== null
+          ? 'heal'
+          : userSettings.partition !== was.partition
+            ? 'partition'
+            : 'links';
+      ledger.onNetwork(kind, epochMs(now));
+    } else if (change.kind === 'strategy') {
+      const strategy = createStrategy(change.spec, change.node);
+      if (strategy === HONEST) strategies.delete(change.node);
+      else {
+        strategies.set(change.node, strategy);
+        started.push({ node: change.node, strategy });
+      }
+      return;
+    } else {
+      if (change.kind === 'shares') {
+        shares = typeof change.shares === 'function' ? change.shares(shares) : change.shares;
+        checkShares(shares);
+      } else down[change.node] = change.up ? 0 : 1;
+      weigh();
+      if (stillMining) scheduleMining();
+    }
+    settings = acting();
+    if (settings !== before) {
+      group = groupsOf(settings);
+      transport.update(before, settings);
+    }
   };
 
-  for (const [i, change] of timeline.entries()) queue.push(change.atMs, NETWORK, i);
+  const byHeight: Array<{ height: number; index: number }> = [];
+  for (const [index, c] of changes.entries()) {
+    if ('ms' in c.at) queue.push(c.at.ms, CHANGE, index);
+    else byHeight.push({ height: c.at.height, index });
+  }
+  byHeight.sort((x, y) => x.height - y.height || x.index - y.index);
+  let nextByHeight = 0;
   scheduleMining();
   const every = o.progressEvery ?? 1 << 16;
   const event: QueuedEvent = { time: 0, kind: 0, a: 0, b: 0, c: 0 };
@@ -247,8 +337,8 @@ export function runEngine(o: EngineOptions): EngineResult {
     now = event.time;
     events++;
     if (event.kind === MINE) {
-      if (stillMining) mineOne();
-    } else if (event.kind === NETWORK) changeNetwork(event.a);
+      if (stillMining && event.a === generation) mineOne();
+    } else if (event.kind === CHANGE) apply(changes[event.a]!.change);
     else transport.handle(event.kind, event.a, event.b, event.c);
     if (events % every === 0) o.onProgress?.({ virtualMs: now, bestHeight, blocksMined, events });
   }
@@ -275,5 +365,8 @@ export function runEngine(o: EngineOptions): EngineResult {
     bestTip: best,
     endedBy,
     epochMs,
+    strategies: started.flatMap(({ node, strategy }) =>
+      strategy.report ? [{ node, report: strategy.report() }] : [],
+    ),
   };
 }

@@ -6,9 +6,16 @@ import type { NetworkSettings } from '../net/model/index.ts';
 import type { StrategySpec } from './strategies/spec.ts';
 
 export type EngineChange =
-  | { readonly kind: 'network'; readonly settings: NetworkSettings }
-  /** Hash power by node, any positive scale, as EngineOptions.shares. */
-  | { readonly kind: 'shares'; readonly shares: readonly number[] }
+  /** The network's settings from now on, or how to make them from the current ones (a scenario's edits). */
+  | {
+      readonly kind: 'network';
+      readonly settings: NetworkSettings | ((current: NetworkSettings) => NetworkSettings);
+    }
+  /** Hash power by node, any positive scale, as EngineOptions.shares (or made from the current shares). */
+  | {
+      readonly kind: 'shares';
+      readonly shares: readonly number[] | ((current: readonly number[]) => readonly number[]);
+    }
   /** A node down hears nothing, sends nothing and mines nothing; back up, it exchanges tips with its links. */
   | { readonly kind: 'node'; readonly node: number; readonly up: boolean }
   /** The node follows this strategy from now on (`honest` stops one). */

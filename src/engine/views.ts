@@ -69,6 +69,18 @@ export class NodeViews {
     const tip = this.store.get(this.best[node]!);
     const tipSeq = this.arrival[tip.id]![node]! - 1;
     if (!isBetterTip(block.chainwork, seq, tip.chainwork, tipSeq)) return UNCHANGED;
+    return this.moveTo(node, block, tip);
+  }
+
+  /**
+   * The node makes a block it has its tip though its fork choice kept another of equal work: selfish mining's
+   * gamma, which the engine decides (engine.ts), not this fork choice.
+   */
+  prefer(node: number, block: VirtualBlock): Accepted {
+    return this.moveTo(node, block, this.store.get(this.best[node]!));
+  }
+
+  private moveTo(node: number, block: VirtualBlock, tip: VirtualBlock): Accepted {
     this.best[node] = block.id;
     if (block.prev === tip) return EXTENDED;
     return { tipChanged: true, disconnected: tip.height - findFork(block, tip).height };

@@ -33,6 +33,24 @@ export interface RunSummary extends Omit<LedgerMetrics, 'bestTip'> {
   /** Virtual runs: the virtual time the run covered, and the events the engine processed. */
   readonly virtualSeconds?: number;
   readonly events?: number;
+  /** One entry per strategic miner (scenarios): what it did and what it earned (docs/results.md). */
+  readonly strategies?: readonly StrategyEntry[];
+}
+
+export interface StrategyEntry {
+  readonly name: string;
+  readonly node: number;
+  readonly strategy: string;
+  /** Its hash-power share at the start, a fraction. */
+  readonly share: number;
+  readonly params: Readonly<Record<string, number>>;
+  /** Its blocks in the best chain over the best chain's blocks mined in the run. */
+  readonly revenueShare: number;
+  readonly attempts?: number;
+  readonly successes?: number;
+  readonly successRate?: number | null;
+  /** Double spends: the success its give-up rule can hide, (q/p)^giveUpBehind. */
+  readonly hiddenByGivingUp?: number;
 }
 
 export interface SummaryInput {
@@ -50,6 +68,7 @@ export interface SummaryInput {
   readonly mode?: 'live' | 'virtual';
   readonly wallSeconds?: number;
   readonly virtual?: { readonly virtualSeconds: number; readonly events: number };
+  readonly strategies?: readonly StrategyEntry[];
 }
 
 /** summary.json's content: the run's identity and settings, then the ledger's metrics. */
@@ -68,6 +87,7 @@ export function buildSummary(o: SummaryInput): RunSummary {
     ...(o.virtual ?? {}),
     endedBy: o.endedBy,
     ...o.metrics,
+    ...(o.strategies && o.strategies.length > 0 ? { strategies: o.strategies } : {}),
   };
 }
 

@@ -52,5 +52,5 @@ export interface StrategyReport {
 /** The strategy's parameters without its name. */
 export function strategyParams(spec: StrategySpec): Record<string, number> {
   const { strategy: _name, ...params } = spec as StrategySpec & Record<string, number>;
-  return params as Record<string, number>;
+  return params;
 }

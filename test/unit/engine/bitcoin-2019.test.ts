@@ -49,9 +49,9 @@ test('a partition splits the bitcoin-2019 network into two chains; the heal conv
   const healed = makeSettings({ ...again, partition: null });
   const run = runEngine({
     ...base,
-    timeline: [
-      { atMs: 3_600_000, settings: split },
-      { atMs: 4 * 3_600_000, settings: healed },
+    changes: [
+      { at: { ms: 3_600_000 }, change: { kind: 'network', settings: split } },
+      { at: { ms: 4 * 3_600_000 }, change: { kind: 'network', settings: healed } },
     ],
   });
   const m = run.ledger.metrics(run.bestTip.hash, new Map());

@@ -111,9 +111,9 @@ test('a partition mines two chains; the heal converges every node on the most-wo
   // Mining stops at height 60; the partition covers the middle of the run, the heal comes before its end.
   const run = runEngine({
     ...base,
-    timeline: [
-      { atMs: 10_000, settings: split },
-      { atMs: 40_000, settings: healed },
+    changes: [
+      { at: { ms: 10_000 }, change: { kind: 'network', settings: split } },
+      { at: { ms: 40_000 }, change: { kind: 'network', settings: healed } },
     ],
   });
   const m = run.ledger.metrics(run.bestTip.hash, shareMap(base.shares));
@@ -152,7 +152,7 @@ test('loss delays blocks but never wedges a node: each fetches what it missed fr
   const run = runEngine({
     ...o,
     stop: { virtualSeconds: 120 },
-    timeline: [{ atMs: 100_000, settings: clear }],
+    changes: [{ at: { ms: 100_000 }, change: { kind: 'network', settings: clear } }],
   });
   assert.equal(run.endedBy, 'duration');
   const m = run.ledger.metrics(run.bestTip.hash, shareMap(o.shares));
