@@ -158,7 +158,14 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
         summary: 'A transaction from the mempool or the active chain, with its confirmations',
         params: {
           type: 'object',
-          properties: { txid: { ...hashSchema, examples: [coinbase.txid] } },
+          properties: {
+            txid: {
+              ...hashSchema,
+              description:
+                'the example is the genesis coinbase, which is in no index (as in Bitcoin Core): it answers 404',
+              examples: [coinbase.txid],
+            },
+          },
           required: ['txid'],
         },
         response: {
