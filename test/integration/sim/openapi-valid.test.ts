@@ -5,6 +5,7 @@
  * validator checks the document's structure but takes schemas as opaque, so every schema is also compiled by
  * ajv for JSON Schema 2020-12 (3.1's dialect) in strict mode, which refuses unknown keywords such as 3.0's
  * `example`, and searched for 3.0's `nullable` (which ajv accepts as its own keyword).
+ * The manager's answers to calls that change nothing, successes and errors, match its document.
  * Part of `npm test`, which .ci/run runs: CI fails on an invalid document.
  */
 import assert from 'node:assert/strict';
@@ -116,6 +117,35 @@ test('the node and the manager serve valid, complete OpenAPI 3.1 documents', asy
       assert.deepEqual(problemsOf(doc), [], name);
     }
     assert.deepEqual(operationsOf(docs.manager).sort(), [...MANAGER_ROUTES].sort());
+    // The manager's answers are what its document says, for calls that change nothing (the node's are
+    // checked route by route in test/integration/node/openapi-answers.test.ts).
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+    const calls: Array<[method: string, path: string, body?: string]> = [
+      ['GET', '/'],
+      ['GET', '/mining/status'],
+      ['GET', '/nodes'],
+      ['GET', '/network'],
+      ['GET', '/start/mining?count=0'],
+      ['GET', '/mining/start?duration=-1'],
+      ['POST', '/nodes/1/stop', '{}'],
+      ['POST', '/network/partition', '{"groups": 7}'],
+      ['POST', '/nodes/{port}/hash-power', '{"share": "all"}'],
+    ];
+    for (const [method, url, body] of calls) {
+      const path = url.replace('{port}', String(node.port));
+      const res = await fetch(`${run.managerUrl}${path}`, {
+        method,
+        ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+      });
+      const route = url.split('?')[0]!.replace('/1/', '/{port}/');
+      const schema =
+        docs.manager.paths[route]?.[method.toLowerCase()]?.responses[String(res.status)]?.content?.[
+          'application/json'
+        ]?.schema;
+      assert.ok(schema, `${method} ${url} answered ${res.status}, which its document does not list`);
+      const validate = ajv.compile(schema);
+      assert.ok(validate(await res.json()), `${method} ${url}: ${ajv.errorsText(validate.errors)}`);
+    }
     // The node's examples are its network's real values: the hash is its genesis block's.
     const hash = docs.node.paths['/blocks/{hash}']!.get!.parameters![0]!.example;
     const chain = (await (await fetch(`http://${node.address}/chain?limit=1`)).json()) as {
