@@ -7,6 +7,11 @@
  * start in ≤ 5 s). So route schemas here are data: querystrings and path parameters are checked (and
  * coerced) by the small interpreter below, bodies by our own decoders (which give consensus reason codes),
  * answers go out with JSON.stringify, and `/openapi.json` is generated from the same schemas.
+ *
+ * The document is OpenAPI 3.1.0, whose schemas are JSON Schema 2020-12 (type lists like `['integer', 'null']`,
+ * a numeric `exclusiveMinimum`; OpenAPI 3.0 allows neither). Examples live in the schemas as JSON Schema's
+ * `examples` (never 3.0's `example`, which 2020-12 does not know); the document lifts the first one to the
+ * parameter's or body's `example`, where Postman and Swagger UI look for it.
  */
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 
@@ -19,6 +24,7 @@ export interface ScalarSchema {
   readonly enum?: readonly string[];
   readonly default?: unknown;
   readonly description?: string;
+  readonly examples?: readonly unknown[];
 }
 
 export interface ObjectSchema {
@@ -129,7 +135,31 @@ export function collectRoutes(app: FastifyInstance): RouteOptions[] {
 
 type Json = Record<string, unknown>;
 
-/** An OpenAPI 3.0 document for the collected routes (Postman and Swagger UI import it). */
+/** What a route's schema may carry besides fastify's parts, for the document only. */
+interface RouteDoc {
+  readonly summary?: string;
+  readonly description?: string;
+  /** The answers' media type when it is not JSON (the manager's `/metrics`). */
+  readonly produces?: string;
+}
+
+/**
+ * The body of a POST that takes none (`POST /network/heal`): documented, so that every POST says what to send,
+ * and optional, so that sending nothing stays right.
+ */
+export const NO_BODY = {
+  type: 'object',
+  maxProperties: 0,
+  description: 'nothing: send no body, or {}',
+  examples: [{}],
+} as const;
+
+const exampleOf = (schema: unknown): { example?: unknown } => {
+  const examples = (schema as { examples?: readonly unknown[] } | undefined)?.examples;
+  return examples && examples.length > 0 ? { example: examples[0] } : {};
+};
+
+/** An OpenAPI 3.1 document for the collected routes (Postman and Swagger UI import it). */
 export function openApiDocument(
   routes: readonly RouteOptions[],
   info: { title: string; version: string; description: string },
@@ -140,7 +170,7 @@ export function openApiDocument(
       .map((m) => m.toLowerCase())
       .filter((m) => m !== 'head');
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const schema = (r.schema ?? {}) as FastifySchema & { summary?: string; description?: string };
+    const schema = (r.schema ?? {}) as FastifySchema & RouteDoc;
     const parameters: Json[] = [];
     for (const [part, where] of [
       ['querystring', 'query'],
@@ -154,26 +184,33 @@ export function openApiDocument(
           required: where === 'path' || Boolean(obj?.required?.includes(name)),
           schema: p,
           ...(p.description ? { description: p.description } : {}),
+          ...exampleOf(p),
         });
       }
     }
     const responses: Json = {};
     for (const [code, body] of Object.entries((schema.response ?? { 200: {} }) as Json)) {
+      const ok = Number(code) < 400;
       responses[code] = {
-        description: Number(code) < 400 ? 'OK' : 'Error: { error: { code, message } }',
-        content: { 'application/json': { schema: body } },
+        description: ok ? 'OK' : 'Error: { error: { code, message } }',
+        content: { [ok && schema.produces ? schema.produces : 'application/json']: { schema: body } },
       };
     }
+    const body = schema.body as { maxProperties?: number } | undefined;
+    const requestBody = body && {
+      required: body.maxProperties !== 0,
+      content: { 'application/json': { schema: body, ...exampleOf(body) } },
+    };
     for (const m of methods) {
       paths[path] ??= {};
       paths[path][m] = {
         ...(schema.summary ? { summary: schema.summary } : {}),
         ...(schema.description ? { description: schema.description } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
-        ...(schema.body ? { requestBody: { content: { 'application/json': { schema: schema.body } } } } : {}),
+        ...(requestBody ? { requestBody } : {}),
         responses,
       };
     }
   }
-  return { openapi: '3.0.3', info, paths };
+  return { openapi: '3.1.0', info, paths };
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors.ts';
+import { managerSchemas as schemas } from './http-schemas.ts';
 import type { Simulation } from './manager.ts';
 import type { LinksChange } from './network-control.ts';
 import type { NodeHandle } from './types.ts';
@@ -20,15 +21,6 @@ export const NETWORK_ENDPOINTS: Readonly<Record<string, string>> = {
   'POST /nodes/:port/start': 'start a stopped or down node again, with its stored chain (alias: /restart)',
   'POST /nodes/:port/hash-power {"share": 40}': "the node's percent of the pool; the others share the rest",
 };
-
-/** Path parameters are checked (and coerced) by http/schema-tools.ts; bodies by the decoders below. */
-const portParams = {
-  params: {
-    type: 'object',
-    properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } },
-    required: ['port'],
-  },
-} as const;
 
 export function networkRoutes(
   app: FastifyInstance,
@@ -53,22 +45,23 @@ export function networkRoutes(
     height: h.status?.height ?? 0,
   });
 
-  app.post('/network/partition', (req) => {
+  // Path parameters are checked (and coerced) by http/schema-tools.ts; bodies by the decoders below.
+  app.post('/network/partition', { schema: schemas.partition }, (req) => {
     auth(req);
     return sim.network.partition(groupsOf(req.body));
   });
 
-  app.post('/network/heal', (req) => {
+  app.post('/network/heal', { schema: schemas.heal }, (req) => {
     auth(req);
     return sim.network.heal();
   });
 
-  app.post('/network/links', (req) => {
+  app.post('/network/links', { schema: schemas.links }, (req) => {
     auth(req);
     return sim.network.setLinks(linksChangeOf(req.body));
   });
 
-  app.post('/nodes/:port/stop', { schema: portParams }, async (req) => {
+  app.post('/nodes/:port/stop', { schema: schemas.stop }, async (req) => {
     auth(req);
     const h = nodeAt(req);
     if (h.state !== 'up')
@@ -77,7 +70,7 @@ export function networkRoutes(
   });
 
   for (const path of ['/nodes/:port/start', '/nodes/:port/restart']) {
-    app.post(path, { schema: portParams }, async (req) => {
+    app.post(path, { schema: schemas.start(path.endsWith('restart')) }, async (req) => {
       auth(req);
       const h = nodeAt(req);
       if (h.state === 'up' || h.state === 'starting') {
@@ -93,7 +86,7 @@ export function networkRoutes(
     });
   }
 
-  app.post('/nodes/:port/hash-power', { schema: portParams }, (req) => {
+  app.post('/nodes/:port/hash-power', { schema: schemas.hashPower }, (req) => {
     auth(req);
     const h = nodeAt(req);
     const body = req.body as { share?: unknown } | null | undefined;

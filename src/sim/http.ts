@@ -4,8 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.ts';
+import { collectRoutes, openApiDocument } from '../http/schema-tools.ts';
 import { bearerAuth, createHttpApp } from '../http/server.ts';
 import { NETWORK_ENDPOINTS, networkRoutes } from './http-network.ts';
+import { managerSchemas as schemas } from './http-schemas.ts';
 import type { ShutdownReport, Simulation } from './manager.ts';
 
 export interface ManagerServerOptions {
@@ -50,8 +52,9 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
   // Beyond loopback (a token is set), everything that starts, stops or spends anything needs the token.
   const auth = bearerAuth(sim.opts.token, 'manager');
   const app = createHttpApp({ logger: sim.log, maxConnections: sim.maxConnections, routesHint: 'GET /' });
+  const routes = collectRoutes(app);
 
-  app.get('/', () => ({
+  app.get('/', { schema: schemas.root }, () => ({
     message: 'chainsim network manager',
     network: sim.opts.network,
     nodes: sim.nodes.map((n) => `http://${n.address}`),
@@ -66,83 +69,54 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
       'GET /metrics': 'Prometheus metrics',
       ...NETWORK_ENDPOINTS,
       'GET /shutdown/all': 'stop every node, confirm each exited, then the manager',
+      'GET /openapi.json': 'this API as an OpenAPI 3.1 document (each node serves its own)',
     },
   }));
 
-  app.get(
-    '/start/mining',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            count: { type: 'integer', minimum: 1, maximum: 10_000 },
-            interval: { type: 'string' },
-            wait: { type: 'boolean', default: true },
-          },
-          additionalProperties: false,
-        },
-      },
-    },
-    async (req, reply) => {
-      auth(req);
-      const q = req.query as { count?: number; interval?: string; wait: boolean };
-      requireStarted();
-      if (sim.miningRun?.running)
-        throw HttpError.of('conflict', 'a /start/mining run is already in progress: see GET /mining/status');
-      const interval = parseInterval(q.interval);
-      const count = q.count ?? sim.upNodes().length;
-      const { run, done } = sim.runMiningRequests(count, interval);
-      if (!q.wait) {
-        void done;
-        return reply
-          .status(202)
-          .send({ message: 'Mining requests started', requests: run.requests, status: '/mining/status' });
-      }
-      const finished = await done;
-      return {
-        message: 'Mining requests sent',
-        requests: finished.sent,
-        blocks: finished.blocks,
-        ...(finished.errors.length > 0 ? { errors: finished.errors } : {}),
-      };
-    },
-  );
+  app.get('/start/mining', { schema: schemas.startMining }, async (req, reply) => {
+    auth(req);
+    const q = req.query as { count?: number; interval?: string; wait: boolean };
+    requireStarted();
+    if (sim.miningRun?.running)
+      throw HttpError.of('conflict', 'a /start/mining run is already in progress: see GET /mining/status');
+    const interval = parseInterval(q.interval);
+    const count = q.count ?? sim.upNodes().length;
+    const { run, done } = sim.runMiningRequests(count, interval);
+    if (!q.wait) {
+      void done;
+      return reply
+        .status(202)
+        .send({ message: 'Mining requests started', requests: run.requests, status: '/mining/status' });
+    }
+    const finished = await done;
+    return {
+      message: 'Mining requests sent',
+      requests: finished.sent,
+      blocks: finished.blocks,
+      ...(finished.errors.length > 0 ? { errors: finished.errors } : {}),
+    };
+  });
 
-  app.get('/mining/status', () => {
+  app.get('/mining/status', { schema: schemas.miningStatus }, () => {
     const run = sim.miningRun;
     return run ? { ...run } : { running: false, requests: 0, sent: 0, completed: 0, blocks: [], errors: [] };
   });
 
-  app.get(
-    '/mining/start',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            duration: { type: 'number', exclusiveMinimum: 0, maximum: MAX_MINING_DURATION_S },
-          },
-          additionalProperties: false,
-        },
-      },
-    },
-    (req) => {
-      auth(req);
-      const { duration } = req.query as { duration?: number };
-      requireStarted();
-      sim.startContinuous(duration);
-      return { message: 'Mining started', nodes: sim.upNodes().length, duration: duration ?? null };
-    },
-  );
+  app.get('/mining/start', { schema: schemas.miningStart(MAX_MINING_DURATION_S) }, (req) => {
+    auth(req);
+    const { duration } = req.query as { duration?: number };
+    requireStarted();
+    sim.startContinuous(duration);
+    return { message: 'Mining started', nodes: sim.upNodes().length, duration: duration ?? null };
+  });
 
-  app.get('/mining/stop', (req) => {
+  app.get('/mining/stop', { schema: schemas.miningStop }, (req) => {
     auth(req);
     sim.stopContinuous();
     return { message: 'Mining stopped' };
   });
 
-  app.get('/nodes', () => ({
+  app.get('/nodes', { schema: schemas.nodes }, () => ({
     nodes: sim.nodes.map((n) => ({
       id: n.id,
       address: n.address,
@@ -161,16 +135,16 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     })),
   }));
 
-  app.get('/network', () => sim.networkView());
+  app.get('/network', { schema: schemas.network }, () => sim.networkView());
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { schema: schemas.metrics }, async (_req, reply) => {
     const text = await sim.metrics.registry.metrics();
     return reply.type(sim.metrics.registry.contentType).send(text);
   });
 
   networkRoutes(app, { sim, auth });
 
-  app.get('/shutdown/all', async (req, reply) => {
+  app.get('/shutdown/all', { schema: schemas.shutdownAll }, async (req, reply) => {
     auth(req);
     const report = await sim.shutdownAll();
     await reply.send({
@@ -181,6 +155,15 @@ export async function buildManagerServer(opts: ManagerServerOptions): Promise<Fa
     setImmediate(() => opts.onShutdown(report));
     return reply;
   });
+
+  app.get('/openapi.json', { schema: { hide: true } as never }, () =>
+    openApiDocument(routes, {
+      title: 'chainsim network manager',
+      version: '0.1.0',
+      description:
+        'The manager of a chainsim simulation: mining requests as the old project sent them, continuous mining, the nodes and the network model live, metrics, shutdown.',
+    }),
+  );
 
   return app;
 }

@@ -7,7 +7,7 @@ import { type Coin, isMatureAt, parseOutpointKey } from '../../consensus/index.t
 import { bytesToHex } from '../../util/bytes.ts';
 import type { ChainsimNode } from '../node.ts';
 import { scriptOfAddress } from './addresses.ts';
-import { addressSchema, amountSchema, errors } from './schemas.ts';
+import { addressSchema, amountSchema, docExamples, errors } from './schemas.ts';
 
 const utxoSchema = {
   type: 'object',
@@ -60,7 +60,7 @@ export function addressRoutes(app: FastifyInstance, opts: { readonly node: Chain
 
   const addressParams = {
     type: 'object',
-    properties: { addr: addressSchema },
+    properties: { addr: { ...addressSchema, examples: [docExamples(params).address] } },
     required: ['addr'],
   } as const;
 

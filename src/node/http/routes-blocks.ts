@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { blockSize, blockToJSON, isDisplayHash } from '../../consensus/index.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from '../../http/errors.ts';
-import { blockSchema, errors, hashSchema } from './schemas.ts';
+import { blockSchema, docExamples, errors, hashSchema } from './schemas.ts';
 
 export interface BlockRoutesOptions {
   readonly node: ChainsimNode;
@@ -20,13 +20,18 @@ export const MAX_BLOCKS_ANSWER_BYTES = 32 * 1024 * 1024;
 
 export function blockRoutes(app: FastifyInstance, opts: BlockRoutesOptions): void {
   const { node } = opts;
+  const { genesisHash } = docExamples(node.params);
 
   app.get(
     '/blocks/:hash',
     {
       schema: {
         summary: 'One block by hash (like getblock)',
-        params: { type: 'object', properties: { hash: hashSchema }, required: ['hash'] },
+        params: {
+          type: 'object',
+          properties: { hash: { ...hashSchema, examples: [genesisHash] } },
+          required: ['hash'],
+        },
         response: {
           200: {
             ...blockSchema,
@@ -65,8 +70,15 @@ export function blockRoutes(app: FastifyInstance, opts: BlockRoutesOptions): voi
             locator: {
               type: 'string',
               description: 'comma-separated block hashes, newest first, ending at genesis',
+              examples: [genesisHash],
             },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_BLOCKS_PER_REQUEST, default: 500 },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_BLOCKS_PER_REQUEST,
+              default: 500,
+              examples: [10],
+            },
           },
           additionalProperties: false,
         },

@@ -10,7 +10,7 @@ import type { ChainsimNode } from '../node.ts';
 import { scriptOfAddress } from './addresses.ts';
 import { errorResponseSchema, HttpError } from '../../http/errors.ts';
 import { sourceOf } from './source.ts';
-import { addressSchema, blockSchema, errors, nodeInfoSchema } from './schemas.ts';
+import { addressSchema, blockSchema, docExamples, errors, nodeInfoSchema, PEER_EXAMPLE } from './schemas.ts';
 
 export interface LegacyRoutesOptions {
   readonly node: ChainsimNode;
@@ -58,6 +58,7 @@ function parseRegistration(body: unknown): Array<{ id: string; address: string }
 
 export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): void {
   const { node } = opts;
+  const ex = docExamples(node.params);
 
   app.get(
     '/node/id',
@@ -77,7 +78,10 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         summary: 'The best chain, genesis first (optionally a page of it)',
         querystring: {
           type: 'object',
-          properties: { from: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1 } },
+          properties: {
+            from: { type: 'integer', minimum: 0, description: 'first height', examples: [0] },
+            limit: { type: 'integer', minimum: 1, description: 'most blocks', examples: [10] },
+          },
           additionalProperties: false,
         },
         response: {
@@ -108,7 +112,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
           "The coinbase pays this node's miningAddress, or `address` for this block (like Core's generatetoaddress).",
         querystring: {
           type: 'object',
-          properties: { address: addressSchema },
+          properties: { address: { ...addressSchema, examples: [ex.address] } },
           additionalProperties: false,
         },
         response: {
@@ -165,7 +169,7 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
     {
       schema: {
         summary: 'A block pushed by a peer: validate, connect, relay',
-        body: blockSchema,
+        body: { ...blockSchema, examples: [ex.genesisBlock] },
         response: {
           200: {
             type: 'object',
@@ -210,6 +214,26 @@ export function legacyRoutes(app: FastifyInstance, opts: LegacyRoutesOptions): v
         summary: 'Add peers: {nodes: [ids], addresses: [addresses]}',
         description:
           'A node keeps at most 125 peers and never registers itself (under any name: it skips itself quietly). A banned address, an entry past the limit, or a known id at another address is listed in `refused` with the reason.',
+        body: {
+          anyOf: [
+            {
+              type: 'object',
+              description: 'ids and their addresses, one address per id',
+              properties: {
+                nodes: { type: 'array', items: { type: 'string', description: '32 hex chars' } },
+                addresses: { type: 'array', items: { type: 'string', description: 'host:port' } },
+              },
+              required: ['nodes', 'addresses'],
+            },
+            {
+              type: 'object',
+              description: 'as GET /node/id shows peers',
+              properties: { nodes: { type: 'object', additionalProperties: { type: 'string' } } },
+              required: ['nodes'],
+            },
+          ],
+          examples: [{ nodes: [PEER_EXAMPLE.id], addresses: [PEER_EXAMPLE.address] }],
+        },
         response: {
           201: {
             type: 'object',

@@ -4,7 +4,7 @@ import { isAddress } from '../../net/peers.ts';
 import { parseHello } from '../../net/relay.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from '../../http/errors.ts';
-import { errors } from './schemas.ts';
+import { errors, PEER_EXAMPLE } from './schemas.ts';
 
 export function peerRoutes(app: FastifyInstance, opts: { readonly node: ChainsimNode }): void {
   app.post(
@@ -23,6 +23,14 @@ export function peerRoutes(app: FastifyInstance, opts: { readonly node: Chainsim
             reply: { type: 'boolean', description: 'the sender wants our secret too' },
           },
           required: ['node', 'address', 'secret'],
+          examples: [
+            {
+              node: PEER_EXAMPLE.id,
+              address: PEER_EXAMPLE.address,
+              secret: '9a1f0c2b3d4e5f60718293a4b5c6d7e8',
+              reply: false,
+            },
+          ],
         },
         response: { 200: { type: 'object', properties: { message: { type: 'string' } } }, ...errors },
       },

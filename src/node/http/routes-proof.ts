@@ -4,11 +4,12 @@ import { blockHash, encodeHeader, merkleBranch, txid as txidOf } from '../../con
 import { bytesToHex } from '../../util/bytes.ts';
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from '../../http/errors.ts';
-import { errors, hashSchema } from './schemas.ts';
+import { docExamples, errors, hashSchema } from './schemas.ts';
 
 export function proofRoutes(app: FastifyInstance, opts: { readonly node: ChainsimNode }): void {
   const { node } = opts;
   const { chain, mempool, params } = node;
+  const { coinbase } = docExamples(params);
 
   app.get(
     '/tx/:txid/proof',
@@ -17,7 +18,11 @@ export function proofRoutes(app: FastifyInstance, opts: { readonly node: Chainsi
         summary:
           'An SPV proof (Bitcoin paper §8): the merkle branch, the block header, the headers built on it',
         description: 'The input of `chainsim proof verify`.',
-        params: { type: 'object', properties: { txid: hashSchema }, required: ['txid'] },
+        params: {
+          type: 'object',
+          properties: { txid: { ...hashSchema, examples: [coinbase.txid] } },
+          required: ['txid'],
+        },
         response: {
           200: {
             type: 'object',

@@ -17,7 +17,7 @@ import {
 } from '../replace.ts';
 import { CHAIN_SHAPE_HINT, chainElements } from './chain-body.ts';
 import { HTTP_STATUS, HttpError } from '../../http/errors.ts';
-import { errors } from './schemas.ts';
+import { blockSchema, docExamples, errors } from './schemas.ts';
 
 export interface ReplaceLimits {
   /** Blocks in one replacement after genesis. */
@@ -60,6 +60,17 @@ export function replaceRoutes(app: FastifyInstance, opts: ReplaceRoutesOptions):
           `The chain is a JSON array of blocks as GET /chain renders them, or {"chain": [...]}. It is read as a stream and every block is checked as it arrives (in slices of ${REPLACE_TURN_MS} ms of work, so the node keeps answering other requests); the first bad block ends the request at once with 422, its reason and height. ` +
           `At most ${limits.maxBlocks} blocks after genesis and ${sizeText(limits.maxBytes)}; more is 413 payload-too-large. ` +
           `The old double-encoded form (a JSON string holding the chain) is decoded whole, so it is taken up to ${sizeText(opts.bodyLimit)}.`,
+        body: {
+          anyOf: [
+            { type: 'array', items: blockSchema },
+            {
+              type: 'object',
+              properties: { chain: { type: 'array', items: blockSchema } },
+              required: ['chain'],
+            },
+          ],
+          examples: [[docExamples(opts.target.params).genesisBlock]],
+        },
         response: {
           201: {
             type: 'object',

@@ -7,7 +7,7 @@ import { decodeTx, encodeTx, type Transaction, txFromJSON, txToJSON } from '../.
 import type { ChainsimNode } from '../node.ts';
 import { HttpError } from '../../http/errors.ts';
 import { sourceOf } from './source.ts';
-import { amountSchema, errors, hashSchema, txSchema } from './schemas.ts';
+import { amountSchema, docExamples, errors, hashSchema, txSchema } from './schemas.ts';
 
 export interface TxRoutesOptions {
   readonly node: ChainsimNode;
@@ -30,6 +30,7 @@ function txFromBody(body: unknown): Transaction {
 export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
   const { node } = opts;
   const { chain, mempool } = node;
+  const { coinbase } = docExamples(node.params);
 
   app.post(
     '/transactions/new',
@@ -37,6 +38,19 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
       schema: {
         summary:
           'Submit a signed transaction (JSON, or {"hex": "..."}): into the mempool and relayed to peers',
+        description:
+          'The example is the shape only: it is the genesis coinbase, which is refused (a coinbase travels only in its block).',
+        body: {
+          anyOf: [
+            txSchema,
+            {
+              type: 'object',
+              properties: { hex: { type: 'string', description: 'the serialised transaction' } },
+              required: ['hex'],
+            },
+          ],
+          examples: [coinbase],
+        },
         response: {
           201: {
             type: 'object',
@@ -142,7 +156,18 @@ export function txRoutes(app: FastifyInstance, opts: TxRoutesOptions): void {
     {
       schema: {
         summary: 'A transaction from the mempool or the active chain, with its confirmations',
-        params: { type: 'object', properties: { txid: hashSchema }, required: ['txid'] },
+        params: {
+          type: 'object',
+          properties: {
+            txid: {
+              ...hashSchema,
+              description:
+                'the example is the genesis coinbase, which is in no index (as in Bitcoin Core): it answers 404',
+              examples: [coinbase.txid],
+            },
+          },
+          required: ['txid'],
+        },
         response: {
           200: {
             ...txSchema,

@@ -1,5 +1,13 @@
 /** JSON schemas for the node's routes: they validate input, speed up output and make /openapi.json. */
+import {
+  addressFromKey,
+  blockToJSON,
+  decodeBlock,
+  type NetworkParams,
+  txToJSON,
+} from '../../consensus/index.ts';
 import { errorResponseSchema } from '../../http/errors.ts';
+import { hexToBytes } from '../../util/bytes.ts';
 
 export const hashSchema = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const;
 
@@ -83,3 +91,28 @@ export const addressSchema = {
 
 /** Amounts in the smallest unit: always exact in a JSON number (MAX_MONEY < 2^53). */
 export const amountSchema = { type: 'integer' } as const;
+
+/**
+ * The x coordinate of secp256k1's generator (SEC 2 §2.4.1): a valid x-only key everyone knows, so its address
+ * is an example that is the same on every node of a network.
+ */
+const GENERATOR_X = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
+
+/**
+ * Real values of the node's network for /openapi.json's examples: its genesis block, whose coinbase, an address.
+ * Each route plugin calls it once at registration: 60 µs a call (measured), against ~50 ms to build a server.
+ */
+export function docExamples(params: NetworkParams) {
+  const genesis = decodeBlock(params.genesisBlock);
+  const block = blockToJSON(genesis, 0);
+  const coinbase = txToJSON(genesis.txs[0]!);
+  return {
+    genesisHash: params.genesisHash as string,
+    genesisBlock: block,
+    coinbase,
+    address: addressFromKey(hexToBytes(GENERATOR_X), params),
+  };
+}
+
+/** A node id and another node's address, as the manager registers peers (the nodes listen from port 5000). */
+export const PEER_EXAMPLE = { id: '3f0c6b1e9a2d4c5b8e7f60a1b2c3d4e5', address: '127.0.0.1:5001' } as const;

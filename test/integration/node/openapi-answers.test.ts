@@ -1,12 +1,14 @@
 /**
  * Every route's answers, success and error, against what `GET /openapi.json` documents for that route and
- * status, validated by a real JSON Schema validator (ajv). One regtest node with a token, through inject().
+ * status, validated by a real JSON Schema validator (ajv, for JSON Schema 2020-12: the dialect of OpenAPI 3.1's
+ * schemas). One regtest node with a token, through inject().
  * The test fails when an answer has no documented response for its status, when a body does not validate,
  * and when the document has a route this test never called (or never called with a failing request).
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import type { InjectOptions } from 'fastify';
 import {
@@ -38,8 +40,8 @@ after(() => scheduler.close());
 
 /** ajv-formats is CommonJS: its default export arrives wrapped when imported from ESM. */
 const addFormats = ((addFormatsPlugin as { default?: unknown }).default ?? addFormatsPlugin) as (
-  a: Ajv,
-) => Ajv;
+  a: Ajv2020,
+) => Ajv2020;
 
 interface Operation {
   parameters?: unknown[];
@@ -75,7 +77,7 @@ test('every route answers, success and error, as /openapi.json documents', async
   t.after(() => node.close());
 
   const doc = (await app.inject('/openapi.json')).json<Doc>();
-  const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
   addFormats(ajv);
   const validators = new Map<object, ValidateFunction>();
   const validatorOf = (schema: object): ValidateFunction => {
