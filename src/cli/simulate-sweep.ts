@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import Table from 'cli-table3';
+import { renderReport, theoryFor } from '../results/report.ts';
 import { writeResults } from '../results/results.ts';
 import type { RunSummary } from '../results/results.ts';
 import { createFixedPool } from '../runtime/fixed-pool.ts';
@@ -97,7 +98,23 @@ function rowOf(at: SweepPoint, s: RunSummary): SweepRow {
     virtualSeconds: s.virtualSeconds ?? null,
     wallSeconds: s.wallSeconds,
   };
-  return { ...row, runId: s.runId, ...metrics };
+  return { ...row, runId: s.runId, ...metrics, ...theoryColumns(s) };
+}
+
+/** With a strategic miner: its measured revenue share or success rate, and the theory beside it. */
+export const THEORY_COLUMNS = ['strategy', 'share', 'measured', 'theory', 'nakamoto'] as const;
+
+function theoryColumns(s: RunSummary): SweepRow {
+  const e = s.strategies?.[0];
+  if (e === undefined) return {};
+  const t = theoryFor(e);
+  return {
+    strategy: e.strategy,
+    share: e.share,
+    measured: e.strategy === 'double-spend' ? (e.successRate ?? null) : e.revenueShare,
+    theory: t?.theory ?? null,
+    nakamoto: t?.nakamoto ?? null,
+  };
 }
 
 export interface Spread {
@@ -143,6 +160,7 @@ export async function runSweep(plan: SweepPlan): Promise<{ rows: SweepRow[]; dir
   });
   const started = performance.now();
   const rows: SweepRow[] = new Array<SweepRow>(total);
+  const summaries: RunSummary[] = new Array<RunSummary>(total);
   let done = 0;
   const tty = Boolean(process.stderr.isTTY);
   const progress = (): void => {
@@ -158,6 +176,7 @@ export async function runSweep(plan: SweepPlan): Promise<{ rows: SweepRow[]; dir
         const { summary, rows: blocks } = (await piscina.run(args)) as SweepTaskResult;
         if (plan.results !== null) await writeResults(plan.results, summary, blocks);
         rows[i] = rowOf(at, summary);
+        summaries[i] = summary;
         done++;
         progress();
       }),
@@ -165,7 +184,13 @@ export async function runSweep(plan: SweepPlan): Promise<{ rows: SweepRow[]; dir
   } finally {
     await piscina.destroy();
   }
-  const columns = [...plan.axes.map((a) => a.key), 'runId', ...SWEEP_METRICS];
+  const strategic = rows.some((r) => 'strategy' in r);
+  const columns = [
+    ...plan.axes.map((a) => a.key),
+    'runId',
+    ...SWEEP_METRICS,
+    ...(strategic ? THEORY_COLUMNS : []),
+  ];
   const spread = Object.fromEntries(
     SWEEP_METRICS.map((m) => [m, spreadOf(rows.map((r) => r[m] as number | null))]),
   ) as Record<Metric, Spread>;
@@ -185,6 +210,7 @@ export async function runSweep(plan: SweepPlan): Promise<{ rows: SweepRow[]; dir
   await writeFile(join(dir, 'sweep.csv'), csvOf(columns, rows));
   const json = { sweep: plan.axes.map((a) => ({ key: a.key, values: a.values })), rows, spread };
   await writeFile(join(dir, 'sweep.json'), `${JSON.stringify(json, null, 2)}\n`);
-  console.log(`results: ${total} run(s) in ${plan.results}/, ${dir}/sweep.csv, sweep.json`);
+  await writeFile(join(dir, 'report.html'), renderReport({ title: `chainsim sweep ${plan.id}`, summaries }));
+  console.log(`results: ${total} run(s) in ${plan.results}/, ${dir}/sweep.csv, sweep.json, report.html`);
   return { rows, dir };
 }

@@ -1,57 +1,19 @@
 /**
  * A run's results files: `<results>/<runId>/summary.json` (what the run measured, with its seed and settings) and
- * `blocks.csv` (one row per block of the run). Both formats are documented field by field in docs/results.md;
- * other tools read them (and the virtual-time engine writes the same), so names change only with `schema`.
+ * `blocks.csv` (one row per block of the run), and report.html (report.ts: charts, readable offline). Both
+ * formats are documented field by field in docs/results.md; other tools read them (and the virtual-time engine writes the same), so names change only with `schema`.
  * Each file is written to a temporary name and renamed, so a reader never sees half a file.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlockRow, LedgerMetrics } from './ledger.ts';
+import { renderReport } from './report.ts';
+import type { RunSummary, StrategyEntry } from './summary.ts';
 
 /** The version of both formats; bumped when a field changes meaning or goes away (new fields do not bump it). */
 export const RESULTS_SCHEMA = 1;
 
-export interface RunSummary extends Omit<LedgerMetrics, 'bestTip'> {
-  readonly schema: number;
-  /** `live` (wall clock, worker threads) or `virtual` (the discrete-event engine, src/engine/). */
-  readonly mode: 'live' | 'virtual';
-  readonly runId: string;
-  readonly seed: number | null;
-  /** How many nodes the run had. */
-  readonly nodes: number;
-  /** The parameter preset (sim, regtest, bitcoin). */
-  readonly network: string;
-  /** The network model's settings at the end of the run: topology, link settings, partition, shares. */
-  readonly settings: Record<string, unknown>;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly wallSeconds: number;
-  /** Why the run ended: `shutdown` (GET /shutdown/all, Ctrl-C), `duration` or `blocks` (stopAfter). */
-  readonly endedBy: string;
-  /** The best chain's tip at the end (the most-work tip among the nodes). */
-  readonly bestTip: { readonly hash: string; readonly height: number | null } | null;
-  /** Virtual runs: the virtual time the run covered, and the events the engine processed. */
-  readonly virtualSeconds?: number;
-  readonly events?: number;
-  /** One entry per strategic miner (scenarios): what it did and what it earned (docs/results.md). */
-  readonly strategies?: readonly StrategyEntry[];
-}
-
-export interface StrategyEntry {
-  readonly name: string;
-  readonly node: number;
-  readonly strategy: string;
-  /** Its hash-power share at the start, a fraction. */
-  readonly share: number;
-  readonly params: Readonly<Record<string, number>>;
-  /** Its blocks in the best chain over the best chain's blocks mined in the run. */
-  readonly revenueShare: number;
-  readonly attempts?: number;
-  readonly successes?: number;
-  readonly successRate?: number | null;
-  /** Double spends: the success its give-up rule can hide, (q/p)^giveUpBehind. */
-  readonly hiddenByGivingUp?: number;
-}
+export type { RunSummary, StrategyEntry } from './summary.ts';
 
 export interface SummaryInput {
   readonly runId: string;
@@ -141,5 +103,6 @@ export async function writeResults(
   await mkdir(dir, { recursive: true });
   await writeAtomic(join(dir, 'blocks.csv'), blocksCsv(rows));
   await writeAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeAtomic(join(dir, 'report.html'), renderReport({ title: `chainsim run ${summary.runId}`, summaries: [summary], rows }));
   return dir;
 }

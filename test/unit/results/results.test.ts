@@ -111,7 +111,7 @@ describe('the results files', () => {
       writeFileSync(join(root, 'run-1', 'summary.json'), 'x'.repeat(100_000));
       const dir = await writeResults(root, summary, rows);
       assert.equal(dir, join(root, 'run-1'));
-      assert.deepEqual(readdirSync(dir).sort(), ['blocks.csv', 'summary.json']);
+      assert.deepEqual(readdirSync(dir).sort(), ['blocks.csv', 'report.html', 'summary.json']);
       assert.deepEqual(
         JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')),
         JSON.parse(JSON.stringify(summary)),
