@@ -8,6 +8,7 @@ import { headersCommand } from './commands/headers.ts';
 import { merkleCommand } from './commands/merkle.ts';
 import { nodeCommand } from './commands/node.ts';
 import { proofCommand } from './commands/proof.ts';
+import { scenarioCommand } from './commands/scenario.ts';
 import { sendCommand } from './commands/send.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { walletCommand } from './commands/wallet.ts';
@@ -36,6 +37,7 @@ export function createCli(argv: string[], opts: { width?: number } = {}): Argv {
     });
   for (const command of [
     simulateCommand,
+    scenarioCommand,
     headerCommand,
     merkleCommand,
     headersCommand,

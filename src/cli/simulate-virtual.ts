@@ -78,6 +78,8 @@ export interface VirtualArgs {
   readonly strategies?: readonly StrategicMiner[];
   /** A scenario's timeline. */
   readonly events?: readonly ScenarioEvent[];
+  /** Display names by node number (a scenario's node list). */
+  readonly names?: readonly string[];
 }
 
 /** Checks a virtual run's options; `given` holds the flags written on the command line (kebab-case). */
@@ -261,7 +263,12 @@ export function computeVirtual(args: VirtualArgs, onProgress?: (p: EngineProgres
     metrics,
     wallSeconds,
     virtual: { virtualSeconds: Math.round(run.virtualMs) / 1000, events: run.events },
-    strategies: strategyEntries(run.strategies, percent, metrics.revenue),
+    strategies: strategyEntries(
+      run.strategies,
+      percent,
+      metrics.revenue,
+      (i) => args.names?.[i] ?? `node ${i}`,
+    ),
   });
   return { summary, rows: run.ledger.rows(run.bestTip.hash), run };
 }

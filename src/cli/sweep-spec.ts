@@ -14,12 +14,12 @@ export type SweepKey = (typeof SWEEP_KEYS)[number];
 export const MAX_SWEEP_POINTS = 10_000;
 
 export interface SweepAxis {
-  readonly key: SweepKey;
+  readonly key: string;
   readonly values: readonly number[];
 }
 
 /** One point: a value per axis, in the order the specs were given. */
-export type SweepPoint = ReadonlyArray<readonly [SweepKey, number]>;
+export type SweepPoint = ReadonlyArray<readonly [string, number]>;
 
 function decimals(text: string): number {
   const m = /\.(\d+)/.exec(text);
@@ -34,17 +34,29 @@ function num(spec: string, text: string): number {
 }
 
 /** Parses one `name=values` spec. */
-export function parseSweepSpec(spec: string): SweepAxis {
+/** Which keys a sweep takes: `simulate`'s flags, or a scenario's fields (scenario/sweep.ts). */
+export interface SweepKeys {
+  readonly accepts: (key: string) => boolean;
+  /** The keys, for messages. */
+  readonly described: string;
+}
+
+const SIMULATE_KEYS: SweepKeys = {
+  accepts: (key) => (SWEEP_KEYS as readonly string[]).includes(key),
+  described: SWEEP_KEYS.join(', '),
+};
+
+export function parseSweepSpec(spec: string, keys: SweepKeys = SIMULATE_KEYS): SweepAxis {
   const eq = spec.indexOf('=');
   if (eq < 0)
     throw new UsageError(
-      `--sweep ${JSON.stringify(spec)}: expected name=a..b, name=a:b:step or name=a,b,c (name: ${SWEEP_KEYS.join(', ')})`,
+      `--sweep ${JSON.stringify(spec)}: expected name=a..b, name=a:b:step or name=a,b,c (name: ${keys.described})`,
     );
   const key = spec.slice(0, eq).trim();
   const body = spec.slice(eq + 1).trim();
-  if (!(SWEEP_KEYS as readonly string[]).includes(key))
+  if (!keys.accepts(key))
     throw new UsageError(
-      `--sweep ${spec}: unknown key ${JSON.stringify(key)}; a sweep varies ${SWEEP_KEYS.join(', ')}`,
+      `--sweep ${spec}: unknown key ${JSON.stringify(key)}; a sweep varies ${keys.described}`,
     );
   const values: number[] = [];
   const range = /^(.+?)\.\.(.+)$/.exec(body);
@@ -96,11 +108,14 @@ function tooMany(spec: string, n: number): never {
 }
 
 /** Parses the specs (one per --sweep) and returns every point of their product, the first spec varying slowest. */
-export function sweepPoints(specs: readonly string[]): { axes: SweepAxis[]; points: SweepPoint[] } {
+export function sweepPoints(
+  specs: readonly string[],
+  keys: SweepKeys = SIMULATE_KEYS,
+): { axes: SweepAxis[]; points: SweepPoint[] } {
   if (specs.length === 0) throw new UsageError('--sweep needs a spec, like seed=1..8');
-  const axes = specs.map(parseSweepSpec);
-  const keys = axes.map((a) => a.key);
-  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  const axes = specs.map((spec) => parseSweepSpec(spec, keys));
+  const names = axes.map((a) => a.key);
+  const twice = names.find((k, i) => names.indexOf(k) !== i);
   if (twice) throw new UsageError(`--sweep: ${twice} is swept twice`);
   const total = axes.reduce((n, a) => n * a.values.length, 1);
   if (total > MAX_SWEEP_POINTS) tooMany(specs.join(' '), total);

@@ -1,0 +1,190 @@
+/**
+ * `chainsim scenario validate|run`: a scenario file through the same checks and runs as `simulate` (virtual or
+ * live), its sweeps through simulate's sweep pool. Loaded only when a scenario command runs.
+ */
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import chalk from 'chalk';
+import { wholeNumberOption } from '../args.ts';
+import { UsageError } from '../output.ts';
+import { checkVirtualArgs, runVirtual, type VirtualArgs } from '../simulate-virtual.ts';
+import { runSweep, type SweepPlan } from '../simulate-sweep.ts';
+import { SWEEP_KEYS, sweepPoints, type SweepKeys } from '../sweep-spec.ts';
+import { compileScenario, type ScenarioPlan } from './compile.ts';
+import { loadScenario, type ScenarioFile } from './load.ts';
+
+/** Command-line flags of `scenario run`, as yargs gives them, and which were written. */
+export interface ScenarioFlags {
+  readonly file: string;
+  readonly raw: Record<string, unknown>;
+  readonly given: ReadonlySet<string>;
+}
+
+/** The flags that are the command's own, not overrides of the file's. */
+const OWN = new Set(['virtual', 'live', 'sweep', 'jobs']);
+
+function overrides(f: ScenarioFlags): { values: Record<string, unknown>; written: Set<string> } {
+  const values: Record<string, unknown> = {};
+  const written = new Set<string>();
+  for (const flag of f.given) {
+    if (OWN.has(flag)) continue;
+    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    values[key] = f.raw[key];
+    written.add(flag);
+  }
+  if (f.raw.live === true && f.raw.virtual === true)
+    throw new UsageError('give --virtual or --live, not both');
+  if (f.raw.live === true) values.mode = 'live';
+  if (f.raw.virtual === true) values.mode = 'virtual';
+  return { values, written };
+}
+
+function plan(f: ScenarioFlags, data?: ScenarioFile): ScenarioPlan {
+  const loaded = loadScenario(f.file);
+  const o = overrides(f);
+  return compileScenario(data ? { ...loaded, data } : loaded, o.values, o.written);
+}
+
+function virtualArgs(p: ScenarioPlan): VirtualArgs {
+  return {
+    ...checkVirtualArgs(p.raw, p.given),
+    strategies: p.strategies,
+    events: p.events,
+    ...(p.names ? { names: p.names } : {}),
+  };
+}
+
+/** What a scenario would run, in one paragraph. */
+function describe(p: ScenarioPlan): string {
+  const r = p.raw;
+  const stop = r.blocks !== undefined ? `${String(r.blocks)} blocks` : `${String(r.duration)} s`;
+  const net = [r.model, r.topology, r.latency && `latency ${String(r.latency)}`].filter(Boolean).join(', ');
+  const miners = p.strategies
+    .map(
+      (m) =>
+        `node ${m.node} ${m.spec.strategy}${Object.entries(m.spec)
+          .filter(([k]) => k !== 'strategy')
+          .map(([k, v]) => ` ${k}=${String(v)}`)
+          .join('')}`,
+    )
+    .join('; ');
+  return (
+    `${p.file}: a ${p.mode} run of ${String(r.nodes)} node(s) until ${stop}` +
+    (net ? ` on ${net}` : '') +
+    (r.seed !== undefined ? `, seed ${String(r.seed)}` : '') +
+    (miners ? `; strategic miners: ${miners}` : '; every miner honest') +
+    (p.events.length > 0 ? `; ${p.events.length} timeline event(s)` : '') +
+    '.'
+  );
+}
+
+export async function validateScenario(f: ScenarioFlags): Promise<void> {
+  const p = plan(f);
+  if (p.mode === 'virtual') virtualArgs(p);
+  else await liveArgs(p);
+  console.log(`${chalk.green('valid')}: ${describe(p)}`);
+}
+
+/** Sweep keys: simulate's, the aliases alpha/gamma/confirmations (the first strategic miner's), miners.N.field. */
+const SCENARIO_SWEEP_KEYS: SweepKeys = {
+  accepts: (key) =>
+    (SWEEP_KEYS as readonly string[]).includes(key) ||
+    ['alpha', 'gamma', 'confirmations', 'giveUpBehind', 'latency', 'loss'].includes(key) ||
+    /^miners\.\d+\.(share|gamma|confirmations|giveUpBehind)$/.test(key),
+  described: `${SWEEP_KEYS.join(', ')}, alpha, gamma, confirmations, giveUpBehind, latency (ms), loss, miners.N.share (gamma, ...)`,
+};
+
+/** The scenario with one sweep point's values in place. */
+function withPoint(
+  data: ScenarioFile,
+  point: ReadonlyArray<readonly [string, number]>,
+  file: string,
+): ScenarioFile {
+  const d = structuredClone(data) as unknown as Record<string, unknown> & {
+    miners?: Array<Record<string, unknown>>;
+  };
+  for (const [key, value] of point) {
+    const m = /^miners\.(\d+)\.(\w+)$/.exec(key);
+    const alias =
+      key === 'alpha' ? 'share' : ['gamma', 'confirmations', 'giveUpBehind'].includes(key) ? key : null;
+    if (m || alias) {
+      const miners = d.miners ?? [];
+      const index = m
+        ? Number(m[1])
+        : miners.findIndex((x) => x.strategy !== undefined && x.strategy !== 'honest');
+      if (index < 0 || index >= miners.length)
+        throw new UsageError(
+          `--sweep ${key}: ${file} has no ${m ? `miners[${m[1]}]` : 'strategic miner (a miners entry with a strategy)'}`,
+        );
+      miners[index]![m ? m[2]! : alias!] = value;
+    } else if (
+      key === 'duration' ||
+      key === 'blocks' ||
+      key === 'seed' ||
+      key === 'nodes' ||
+      key === 'interval'
+    )
+      d[key] = value;
+  }
+  return d as unknown as ScenarioFile;
+}
+
+async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void> {
+  const specs = (Array.isArray(f.raw.sweep) ? f.raw.sweep : [f.raw.sweep]).map(String);
+  const { axes, points } = sweepPoints(specs, SCENARIO_SWEEP_KEYS);
+  const loaded = loadScenario(f.file);
+  const first = virtualArgs(base);
+  // One seed for every point (the file's, the flag's, or one drawn now), unless the seed is swept.
+  const data: ScenarioFile = { ...loaded.data, seed: first.model.seed };
+  const planned = points.map((at) => {
+    const p = plan(f, withPoint(data, at, f.file));
+    // Swept flags win over the command line's.
+    for (const [key, value] of at)
+      if ((SWEEP_KEYS as readonly string[]).includes(key)) {
+        p.raw[key] = value;
+        p.given.add(key);
+      }
+    return { at, args: virtualArgs(p) };
+  });
+  const jobs = Math.min(
+    f.raw.jobs === undefined ? availableParallelism() : wholeNumberOption('jobs', f.raw.jobs, 1, 256),
+    points.length,
+  );
+  const id = createHash('sha256')
+    .update(JSON.stringify({ file: loaded.data, specs, seed: first.model.seed, over: [...f.given].sort() }))
+    .digest('hex')
+    .slice(0, 10);
+  const sweep: SweepPlan = { axes, points: planned, jobs, results: first.results, id: `sweep-${id}` };
+  await runSweep(sweep);
+}
+
+async function liveArgs(p: ScenarioPlan) {
+  if (p.strategies.length > 0)
+    throw new UsageError(
+      `${p.file}: strategic miners run in virtual mode only so far (live nodes have no strategies yet); run it with --virtual`,
+    );
+  if (p.events.length > 0)
+    throw new UsageError(
+      `${p.file}: a timeline runs in virtual mode only so far; run it with --virtual, or drive a live run with the manager's API (docs/network-model.md)`,
+    );
+  for (const flag of ['interval', 'model', 'sweep', 'jobs'])
+    if (p.raw[flag] !== undefined) throw new UsageError(`${flag} applies to virtual runs only`);
+  const { checkSimulateArgs } = await import('../simulate-args.ts');
+  // A scenario is an experiment: its nodes mine from the start.
+  return checkSimulateArgs({ mine: true, ...p.raw });
+}
+
+export async function runScenario(f: ScenarioFlags): Promise<void> {
+  const p = plan(f);
+  if (p.mode === 'virtual') {
+    if (f.raw.sweep !== undefined) return sweepScenario(f, p);
+    if (f.raw.jobs !== undefined) throw new UsageError('--jobs applies to --sweep runs only');
+    console.log(chalk.dim(describe(p)));
+    await runVirtual(virtualArgs(p));
+    return;
+  }
+  if (f.raw.sweep !== undefined) throw new UsageError('--sweep runs virtual scenarios only');
+  const args = await liveArgs(p);
+  const { simulate } = await import('../simulate-live.ts');
+  await simulate(args);
+}
