@@ -98,7 +98,7 @@ export function parseSweepSpec(spec: string, keys: SweepKeys = SIMULATE_KEYS): S
     const bad = values.find((v) => v <= 0);
     if (bad !== undefined) throw new UsageError(`--sweep ${spec}: ${key} must be more than 0, got ${bad}`);
   }
-  return { key: key as SweepKey, values };
+  return { key, values };
 }
 
 function tooMany(spec: string, n: number): never {

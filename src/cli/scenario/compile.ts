@@ -98,7 +98,8 @@ export function compileScenario(
   if (d.results === false) raw.results = false;
   set('network', d.chain);
   for (const [k, v] of Object.entries(d.network ?? {})) set(k, fileBeside(s.file, k, v));
-  const list = Array.isArray(d.nodes) ? d.nodes : null;
+  const list: ReadonlyArray<{ readonly name?: string; readonly share?: number }> | null =
+    typeof d.nodes === 'object' ? d.nodes : null;
   const nodes = list ? list.length : typeof d.nodes === 'number' ? d.nodes : 6;
   set('nodes', typeof overrides.nodes === 'number' ? overrides.nodes : nodes);
   const n = raw.nodes as number;

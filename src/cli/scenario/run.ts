@@ -56,7 +56,12 @@ function virtualArgs(p: ScenarioPlan): VirtualArgs {
 
 /** What a scenario would run, in one paragraph. */
 function describe(p: ScenarioPlan): string {
-  const r = p.raw;
+  const r = Object.fromEntries(
+    Object.entries(p.raw).map(([k, v]) => [
+      k,
+      typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v),
+    ]),
+  );
   const stop = r.blocks !== undefined ? `${String(r.blocks)} blocks` : `${String(r.duration)} s`;
   const net = [r.model, r.topology, r.latency && `latency ${String(r.latency)}`].filter(Boolean).join(', ');
   const miners = p.strategies
