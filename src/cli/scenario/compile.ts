@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { StrategySpec } from '../../engine/strategies/spec.ts';
 import { DEFAULT_GIVE_UP_BEHIND } from '../../engine/strategies/spec.ts';
-import { linkSettingsFrom, ModelError } from '../../net/model/index.ts';
+import { checkPartition, linkSettingsFrom, ModelError } from '../../net/model/index.ts';
 import { UsageError } from '../output.ts';
 import type { ScenarioAction, ScenarioEvent, StrategicMiner } from '../virtual-timeline.ts';
 import type { LoadedScenario, MinerEntry } from './load.ts';
@@ -180,9 +180,17 @@ function eventOf(e: Readonly<Record<string, unknown>>, where: string, n: number)
   };
   let action: ScenarioAction;
   switch (kind) {
-    case 'partition':
-      action = { kind, groups: (value as number[][]).map((g) => g.map(node)) };
+    case 'partition': {
+      const groups = (value as number[][]).map((g) => g.map(node));
+      try {
+        checkPartition(groups, n);
+      } catch (err) {
+        if (err instanceof ModelError) throw new UsageError(`${where}: ${err.message}`);
+        throw err;
+      }
+      action = { kind, groups };
       break;
+    }
     case 'heal':
       action = { kind };
       break;

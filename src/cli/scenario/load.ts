@@ -126,11 +126,14 @@ export function loadScenario(file: string, text?: string): LoadedScenario {
   const check = schemaValidator();
   if (!check(data)) {
     const errors = mainErrors(check.errors ?? []);
-    const path = (e: ErrorObject): Array<string | number> =>
-      e.instancePath
+    const path = (e: ErrorObject): Array<string | number> => [
+      ...e.instancePath
         .split('/')
         .slice(1)
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~')));
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replaceAll('~1', '/').replaceAll('~0', '~'))),
+      // An unknown field: point at it, not at the mapping that holds it.
+      ...(e.keyword === 'additionalProperties' ? [String(e.params.additionalProperty)] : []),
+    ];
     throw new UsageError(
       errors
         .slice(0, 5)

@@ -18,9 +18,10 @@ function virtual(raw: Record<string, unknown>, strategies: readonly StrategicMin
 }
 
 test('a selfish run: its point, the theory curve and the table with R beside the measured share', () => {
-  const { summary, rows } = virtual({ nodes: 5, blocks: 400, seed: 1, hashPower: '35,16.25,16.25,16.25,16.25' }, [
-    { node: 0, spec: { strategy: 'selfish', gamma: 0.5 } },
-  ]);
+  const { summary, rows } = virtual(
+    { nodes: 5, blocks: 400, seed: 1, hashPower: '35,16.25,16.25,16.25,16.25' },
+    [{ node: 0, spec: { strategy: 'selfish', gamma: 0.5 } }],
+  );
   const html = renderReport({ title: 'run', summaries: [summary], rows });
   assert.doesNotMatch(html, /<script|<link|@import|url\(|src=/i, 'nothing to run or fetch');
   assert.doesNotMatch(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', ''), /https?:\/\//);
