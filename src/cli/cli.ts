@@ -46,6 +46,6 @@ export function createCli(argv: string[], opts: { width?: number } = {}): Argv {
     sendCommand,
     proofCommand,
   ])
-    cli = command(cli, argv);
+    cli = command(cli, argv, createCli);
   return cli;
 }

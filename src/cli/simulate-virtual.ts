@@ -320,7 +320,7 @@ export async function runVirtual(args: VirtualArgs): Promise<VirtualOutcome> {
   ]);
   if (args.results !== null) {
     const dir = await writeResults(args.results, summary, outcome.rows);
-    console.log(`results: ${dir}/summary.json, blocks.csv`);
+    console.log(`results: ${dir}/summary.json, blocks.csv, report.html`);
   }
   return outcome;
 }

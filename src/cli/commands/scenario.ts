@@ -6,7 +6,12 @@ import type { Argv } from 'yargs';
 import { commandRequired, examples } from '../help.ts';
 import { givenFlags } from './simulate.ts';
 
-export function scenarioCommand(y: Argv, tokens: readonly string[] = []): Argv {
+/** `cli` builds chainsim's command line (cli.ts passes it: a live scenario runs as the `simulate` it stands for). */
+export function scenarioCommand(
+  y: Argv,
+  tokens: readonly string[] = [],
+  cli?: (argv: string[]) => Argv,
+): Argv {
   return y.command(
     'scenario',
     'Run an experiment written as a YAML file (docs/scenarios.md): miners with strategies, a timeline, sweeps',
@@ -81,7 +86,10 @@ export function scenarioCommand(y: Argv, tokens: readonly string[] = []): Argv {
           async (argv) => {
             const { runScenario } = await import('../scenario/run.ts');
             const i = tokens.indexOf('run');
-            await runScenario({ file: String(argv.file), raw: argv, given: givenFlags(tokens.slice(i + 1)) });
+            await runScenario(
+              { file: String(argv.file), raw: argv, given: givenFlags(tokens.slice(i + 1)) },
+              cli,
+            );
           },
         )
         .demandCommand(1, commandRequired('scenario command (validate or run)')),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import chalk from 'chalk';
+import type { Argv } from 'yargs';
 import { wholeNumberOption } from '../args.ts';
 import { UsageError } from '../output.ts';
 import { checkVirtualArgs, runVirtual, type VirtualArgs } from '../simulate-virtual.ts';
@@ -86,7 +87,7 @@ function describe(p: ScenarioPlan): string {
 export async function validateScenario(f: ScenarioFlags): Promise<void> {
   const p = plan(f);
   if (p.mode === 'virtual') virtualArgs(p);
-  else await liveArgs(p);
+  else liveTokens(p);
   console.log(`${chalk.green('valid')}: ${describe(p)}`);
 }
 
@@ -163,7 +164,8 @@ async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void
   await runSweep(sweep);
 }
 
-async function liveArgs(p: ScenarioPlan) {
+/** The simulate command line a live scenario is (run through simulate itself, so its defaults and checks). */
+function liveTokens(p: ScenarioPlan): string[] {
   if (p.strategies.length > 0)
     throw new UsageError(
       `${p.file}: strategic miners run in virtual mode only so far (live nodes have no strategies yet); run it with --virtual`,
@@ -174,12 +176,19 @@ async function liveArgs(p: ScenarioPlan) {
     );
   for (const flag of ['interval', 'model', 'sweep', 'jobs'])
     if (p.raw[flag] !== undefined) throw new UsageError(`${flag} applies to virtual runs only`);
-  const { checkSimulateArgs } = await import('../simulate-args.ts');
   // A scenario is an experiment: its nodes mine from the start.
-  return checkSimulateArgs({ mine: true, ...p.raw });
+  const raw: Record<string, unknown> = { mine: true, ...p.raw };
+  const tokens = ['simulate'];
+  for (const [key, value] of Object.entries(raw)) {
+    const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (value === true) tokens.push(`--${flag}`);
+    else if (value === false) tokens.push(`--no-${flag}`);
+    else tokens.push(`--${flag}`, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return tokens;
 }
 
-export async function runScenario(f: ScenarioFlags): Promise<void> {
+export async function runScenario(f: ScenarioFlags, cli?: (argv: string[]) => Argv): Promise<void> {
   const p = plan(f);
   if (p.mode === 'virtual') {
     if (f.raw.sweep !== undefined) return sweepScenario(f, p);
@@ -189,7 +198,8 @@ export async function runScenario(f: ScenarioFlags): Promise<void> {
     return;
   }
   if (f.raw.sweep !== undefined) throw new UsageError('--sweep runs virtual scenarios only');
-  const args = await liveArgs(p);
-  const { simulate } = await import('../simulate-live.ts');
-  await simulate(args);
+  const tokens = liveTokens(p);
+  console.log(chalk.dim(`${describe(p)}\n  as: chainsim ${tokens.join(' ')}`));
+  if (cli === undefined) throw new Error('a live scenario needs the command line to run simulate with');
+  await cli(tokens).parseAsync();
 }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { selfishRevenue } from '../../../src/results/theory.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, runCliAsync } from '../../helpers/cli.ts';
+import { freePortRun } from '../../helpers/ports.ts';
 
 const SMALL = ['--nodes', '6', '--blocks', '400', '--network', 'regtest'];
 
@@ -129,6 +130,37 @@ test('a bad file exits 2 with FILE:LINE:COL and runs nothing; live refuses a str
     const live = runCli(['scenario', 'run', 'scenarios/selfish-mining.yaml', '--live']);
     assert.equal(live.status, 2);
     assert.match(live.stderr, /strategic miners run in virtual mode only so far/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an honest scenario on live nodes: run as the simulate it stands for, results with mode live', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chainsim-scenario-live-'));
+  try {
+    const file = join(dir, 'live.yaml');
+    writeFileSync(
+      file,
+      `mode: live\nnodes: 3\nblocks: 3\nchain: regtest\nnetwork: { latency: 5ms }\nresults: ${join(dir, 'results')}\ninMemory: true\nlogDir: ${join(dir, 'logs')}\n`,
+    );
+    const first = await freePortRun(4);
+    const r = await runCliAsync(
+      ['scenario', 'run', file, '--port', String(first), '--base-port', String(first + 1)],
+      {
+        timeoutMs: 90_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /as: chainsim simulate --mine .*--network regtest --latency 5ms --nodes 3/);
+    const [run] = readdirSync(join(dir, 'results'));
+    const summary = JSON.parse(readFileSync(join(dir, 'results', run!, 'summary.json'), 'utf8')) as {
+      mode: string;
+      nodes: number;
+      endedBy: string;
+      bestTip: { height: number };
+    };
+    assert.deepEqual([summary.mode, summary.nodes, summary.endedBy], ['live', 3, 'blocks']);
+    assert.ok(summary.bestTip.height >= 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
