@@ -110,7 +110,8 @@ export function printShutdown(report: ShutdownReport): void {
   console.log(
     chalk.bold(`shut down ${report.nodes.length} node(s): ${[`${exited} exited`, ...others].join(', ')}`),
   );
-  if (report.results) console.log(`${chalk.bold('results')}  ${report.results}  (summary.json, blocks.csv, report.html)`);
+  if (report.results)
+    console.log(`${chalk.bold('results')}  ${report.results}  (summary.json, blocks.csv, report.html)`);
 }
 
 const PALETTE = [

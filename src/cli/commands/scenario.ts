@@ -26,7 +26,7 @@ export function scenarioCommand(
             ]).positional('file', { type: 'string', describe: 'the scenario (YAML)' }),
           async (argv) => {
             const { validateScenario } = await import('../scenario/run.ts');
-            await validateScenario({ file: String(argv.file), raw: argv, given: new Set() });
+            validateScenario({ file: String(argv.file), raw: argv, given: new Set() });
           },
         )
         .command(

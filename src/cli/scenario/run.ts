@@ -8,7 +8,8 @@ import chalk from 'chalk';
 import type { Argv } from 'yargs';
 import { wholeNumberOption } from '../args.ts';
 import { UsageError } from '../output.ts';
-import { checkVirtualArgs, runVirtual, type VirtualArgs } from '../simulate-virtual.ts';
+import { checkVirtualArgs, runVirtual, type VirtualArgs, virtualNetwork } from '../simulate-virtual.ts';
+import { compileEvents } from '../virtual-timeline.ts';
 import { runSweep, type SweepPlan } from '../simulate-sweep.ts';
 import { SWEEP_KEYS, sweepPoints, type SweepKeys } from '../sweep-spec.ts';
 import { compileScenario, type ScenarioPlan } from './compile.ts';
@@ -84,10 +85,13 @@ function describe(p: ScenarioPlan): string {
   );
 }
 
-export async function validateScenario(f: ScenarioFlags): Promise<void> {
+export function validateScenario(f: ScenarioFlags): void {
   const p = plan(f);
-  if (p.mode === 'virtual') virtualArgs(p);
-  else liveTokens(p);
+  if (p.mode === 'virtual') {
+    const args = virtualArgs(p);
+    // Timeline edits over the run's network (a link where the topology has none is found here).
+    compileEvents(args.events ?? [], virtualNetwork(args).settings);
+  } else liveTokens(p);
   console.log(`${chalk.green('valid')}: ${describe(p)}`);
 }
 
