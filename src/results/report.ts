@@ -48,7 +48,13 @@ function selfishChart(entries: StrategyEntry[]): string | null {
   if (selfish.length === 0) return null;
   const gammas = [...new Set(selfish.map((e) => e.params.gamma ?? 0))].sort();
   const series: Series[] = [
-    { name: 'honest mining (revenue = share)', kind: 'line', colour: '#888', dashed: true, points: range(0, 0.5, 10).map((a) => ({ x: a, y: a })) },
+    {
+      name: 'honest mining (revenue = share)',
+      kind: 'line',
+      colour: '#888',
+      dashed: true,
+      points: range(0, 0.5, 10).map((a) => ({ x: a, y: a })),
+    },
     ...gammas.map((g, i): Series => ({
       name: `Eyal-Sirer R(alpha, gamma ${g}); pays above ${(selfishThreshold(g) * 100).toFixed(1)}%`,
       kind: 'line',
@@ -59,10 +65,21 @@ function selfishChart(entries: StrategyEntry[]): string | null {
       name: `measured, gamma ${g}`,
       kind: 'points',
       colour: COLOURS[i % COLOURS.length]!,
-      points: selfish.filter((e) => (e.params.gamma ?? 0) === g).map((e) => ({ x: e.share, y: e.revenueShare })),
+      points: selfish
+        .filter((e) => (e.params.gamma ?? 0) === g)
+        .map((e) => ({ x: e.share, y: e.revenueShare })),
     })),
   ];
-  return svgChart({ title: 'Selfish mining: revenue share against hash share', xLabel: 'hash share (alpha)', yLabel: 'share of the best chain', series, x: [0, 0.5], y: [0, 1], xPercent: true, yPercent: true });
+  return svgChart({
+    title: 'Selfish mining: revenue share against hash share',
+    xLabel: 'hash share (alpha)',
+    yLabel: 'share of the best chain',
+    series,
+    x: [0, 0.5],
+    y: [0, 1],
+    xPercent: true,
+    yPercent: true,
+  });
 }
 
 function doubleSpendChart(entries: StrategyEntry[]): string | null {
@@ -74,8 +91,19 @@ function doubleSpendChart(entries: StrategyEntry[]): string | null {
   const series: Series[] = qs.flatMap((q, i): Series[] => {
     const colour = COLOURS[i % COLOURS.length]!;
     return [
-      { name: `Rosenfeld, q ${q}`, kind: 'line', colour, points: ns.map((n) => ({ x: n, y: doubleSpendSuccess(q, n) })) },
-      { name: `Nakamoto's approximation, q ${q}`, kind: 'line', colour, dashed: true, points: ns.map((n) => ({ x: n, y: nakamotoSuccess(q, n) })) },
+      {
+        name: `Rosenfeld, q ${q}`,
+        kind: 'line',
+        colour,
+        points: ns.map((n) => ({ x: n, y: doubleSpendSuccess(q, n) })),
+      },
+      {
+        name: `Nakamoto's approximation, q ${q}`,
+        kind: 'line',
+        colour,
+        dashed: true,
+        points: ns.map((n) => ({ x: n, y: nakamotoSuccess(q, n) })),
+      },
       {
         name: `measured (99% interval), q ${q}`,
         kind: 'points',
@@ -89,7 +117,15 @@ function doubleSpendChart(entries: StrategyEntry[]): string | null {
       },
     ];
   });
-  return svgChart({ title: 'Double spends: success against confirmations', xLabel: 'confirmations the merchant waits for', yLabel: 'success rate', series, x: [1, most], yLog: true, yPercent: true });
+  return svgChart({
+    title: 'Double spends: success against confirmations',
+    xLabel: 'confirmations the merchant waits for',
+    yLabel: 'success rate',
+    series,
+    x: [1, most],
+    yLog: true,
+    yPercent: true,
+  });
 }
 
 function staleChart(summaries: readonly RunSummary[]): string | null {
@@ -102,7 +138,9 @@ function staleChart(summaries: readonly RunSummary[]): string | null {
     title: 'Stale rate against link latency',
     xLabel: 'mean link latency (ms)',
     yLabel: 'stale blocks / blocks mined',
-    series: [{ name: 'measured', kind: 'points', colour: COLOURS[0]!, points: points.sort((a, b) => a.x - b.x) }],
+    series: [
+      { name: 'measured', kind: 'points', colour: COLOURS[0]!, points: points.sort((a, b) => a.x - b.x) },
+    ],
     yPercent: true,
   });
 }
@@ -119,13 +157,21 @@ function propagationChart(rows: readonly BlockRow[]): string | null {
     title: 'Propagation: time until 90% of the nodes had a block',
     xLabel: 't90 (ms)',
     yLabel: 'blocks',
-    series: [{ name: `${t90.length} blocks`, kind: 'bars', colour: COLOURS[0]!, points: counts.map((c, i) => ({ x: (i + 0.5) * width, y: c })) }],
+    series: [
+      {
+        name: `${t90.length} blocks`,
+        kind: 'bars',
+        colour: COLOURS[0]!,
+        points: counts.map((c, i) => ({ x: (i + 0.5) * width, y: c })),
+      },
+    ],
     x: [0, max > 0 ? max : 1],
     y: [0, Math.max(1, ...counts)],
   });
 }
 
-const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
+const pct = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '-' : `${(v * 100).toFixed(2)}%`;
 
 function strategyTable(entries: StrategyEntry[]): string {
   if (entries.length === 0) return '';
@@ -133,7 +179,9 @@ function strategyTable(entries: StrategyEntry[]): string {
     .map((e) => {
       const t = theoryFor(e);
       const measured = e.strategy === 'double-spend' ? e.successRate : e.revenueShare;
-      const params = Object.entries(e.params).map(([k, v]) => `${k} ${v}`).join(', ');
+      const params = Object.entries(e.params)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       const trials = e.attempts === undefined ? '' : `${e.successes} of ${e.attempts}`;
       return `<tr><td>${escapeXml(e.name)}</td><td>${escapeXml(e.strategy)}</td><td>${escapeXml(params)}</td><td>${pct(e.share)}</td><td>${pct(e.revenueShare)}</td><td>${trials}</td><td>${pct(measured)}</td><td>${t ? pct(t.theory) : '-'}</td><td>${t?.nakamoto === undefined ? '-' : pct(t.nakamoto)}</td></tr>`;
     })
@@ -151,9 +199,17 @@ export interface ReportInput {
 
 export function renderReport(input: ReportInput): string {
   const entries = input.summaries.flatMap((s) => s.strategies ?? []);
-  const charts = [selfishChart(entries), doubleSpendChart(entries), staleChart(input.summaries), propagationChart(input.rows ?? [])].filter((c): c is string => c !== null);
+  const charts = [
+    selfishChart(entries),
+    doubleSpendChart(entries),
+    staleChart(input.summaries),
+    propagationChart(input.rows ?? []),
+  ].filter((c): c is string => c !== null);
   const runs = input.summaries
-    .map((s) => `<tr><td>${escapeXml(s.runId)}</td><td>${s.mode}</td><td>${s.nodes}</td><td>${s.seed ?? '-'}</td><td>${s.blocksMined}</td><td>${s.staleBlocks} (${pct(s.staleRate)})</td><td>${s.reorgs.count}</td><td>${s.bestTip?.height ?? '-'}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${escapeXml(s.runId)}</td><td>${s.mode}</td><td>${s.nodes}</td><td>${s.seed ?? '-'}</td><td>${s.blocksMined}</td><td>${s.staleBlocks} (${pct(s.staleRate)})</td><td>${s.reorgs.count}</td><td>${s.bestTip?.height ?? '-'}</td></tr>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

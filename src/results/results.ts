@@ -103,6 +103,9 @@ export async function writeResults(
   await mkdir(dir, { recursive: true });
   await writeAtomic(join(dir, 'blocks.csv'), blocksCsv(rows));
   await writeAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeAtomic(join(dir, 'report.html'), renderReport({ title: `chainsim run ${summary.runId}`, summaries: [summary], rows }));
+  await writeAtomic(
+    join(dir, 'report.html'),
+    renderReport({ title: `chainsim run ${summary.runId}`, summaries: [summary], rows }),
+  );
   return dir;
 }

@@ -42,4 +42,3 @@ export interface StrategyEntry {
   /** Double spends: the success its give-up rule can hide, (q/p)^giveUpBehind. */
   readonly hiddenByGivingUp?: number;
 }
-

@@ -7,7 +7,12 @@
 export interface Series {
   readonly name: string;
   readonly kind: 'line' | 'points' | 'bars';
-  readonly points: ReadonlyArray<{ readonly x: number; readonly y: number; readonly low?: number; readonly high?: number }>;
+  readonly points: ReadonlyArray<{
+    readonly x: number;
+    readonly y: number;
+    readonly low?: number;
+    readonly high?: number;
+  }>;
   readonly colour: string;
   readonly dashed?: boolean;
 }
@@ -48,7 +53,8 @@ function ticks(lo: number, hi: number): number[] {
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? step0;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -59,7 +65,12 @@ function label(v: number, percent: boolean): string {
 
 export function svgChart(c: ChartSpec): string {
   const all = c.series.flatMap((s) => s.points);
-  const [x0, x1] = c.x ?? extent(all.map((p) => p.x), [0, 1]);
+  const [x0, x1] =
+    c.x ??
+    extent(
+      all.map((p) => p.x),
+      [0, 1],
+    );
   const yValues = all.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y]);
   const ySafe = c.yLog ? yValues.filter((v) => v > 0) : yValues;
   let [y0, y1] = c.y ?? extent(ySafe, c.yLog ? [1e-4, 1] : [0, 1]);
