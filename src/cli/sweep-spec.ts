@@ -94,7 +94,8 @@ export function parseSweepSpec(spec: string, keys: SweepKeys = SIMULATE_KEYS): S
       throw new UsageError(
         `--sweep ${spec}: ${key} takes whole numbers${key === 'seed' ? '' : ' from 1'}, got ${bad}`,
       );
-  } else {
+  } else if (key === 'interval' || key === 'duration') {
+    // Other keys (a scenario's fields) are checked by the scenario's own schema, point by point.
     const bad = values.find((v) => v <= 0);
     if (bad !== undefined) throw new UsageError(`--sweep ${spec}: ${key} must be more than 0, got ${bad}`);
   }

@@ -143,3 +143,16 @@ export function loadScenario(file: string, text?: string): LoadedScenario {
   }
   return { file, data: data as ScenarioFile, at };
 }
+
+/** A scenario made in code (a sweep's point) checked against the schema; `what` names it in the message. */
+export function checkScenarioData(data: ScenarioFile, what: string): ScenarioFile {
+  const check = schemaValidator();
+  if (!check(data))
+    throw new UsageError(
+      mainErrors(check.errors ?? [])
+        .slice(0, 5)
+        .map((e) => `${what}: ${explain(e)}`)
+        .join('\n'),
+    );
+  return data;
+}

@@ -13,7 +13,7 @@ import { compileEvents } from '../virtual-timeline.ts';
 import { runSweep, type SweepPlan } from '../simulate-sweep.ts';
 import { SWEEP_KEYS, sweepPoints, type SweepKeys } from '../sweep-spec.ts';
 import { compileScenario, type ScenarioPlan } from './compile.ts';
-import { loadScenario, type ScenarioFile } from './load.ts';
+import { checkScenarioData, loadScenario, type ScenarioFile } from './load.ts';
 
 /** Command-line flags of `scenario run`, as yargs gives them, and which were written. */
 export interface ScenarioFlags {
@@ -95,14 +95,21 @@ export function validateScenario(f: ScenarioFlags): void {
   console.log(`${chalk.green('valid')}: ${describe(p)}`);
 }
 
-/** Sweep keys: simulate's, the aliases alpha/gamma/confirmations (the first strategic miner's), miners.N.field. */
+/**
+ * Sweep keys: simulate's; the aliases alpha (the first strategic miner's share), gamma, confirmations and
+ * giveUpBehind (its parameters), latency (ms) and loss (the network's); or any numeric field by its path in the
+ * file, such as miners.1.share, network.jitter or timeline.0.at.
+ */
+const ALIASES = ['alpha', 'gamma', 'confirmations', 'giveUpBehind', 'latency', 'loss'];
 const SCENARIO_SWEEP_KEYS: SweepKeys = {
   accepts: (key) =>
     (SWEEP_KEYS as readonly string[]).includes(key) ||
-    ['alpha', 'gamma', 'confirmations', 'giveUpBehind', 'latency', 'loss'].includes(key) ||
-    /^miners\.\d+\.(share|gamma|confirmations|giveUpBehind)$/.test(key),
-  described: `${SWEEP_KEYS.join(', ')}, alpha, gamma, confirmations, giveUpBehind, latency (ms), loss, miners.N.share (gamma, ...)`,
+    ALIASES.includes(key) ||
+    /^[A-Za-z]\w*(\.\w+)+$/.test(key),
+  described: `${SWEEP_KEYS.join(', ')}, ${ALIASES.join(', ')}, or a field's path (miners.0.share, network.jitter, timeline.0.at)`,
 };
+
+type Tree = Record<string, unknown> | unknown[];
 
 /** The scenario with one sweep point's values in place. */
 function withPoint(
@@ -110,33 +117,30 @@ function withPoint(
   point: ReadonlyArray<readonly [string, number]>,
   file: string,
 ): ScenarioFile {
-  const d = structuredClone(data) as unknown as Record<string, unknown> & {
-    miners?: Array<Record<string, unknown>>;
-  };
+  const d = structuredClone(data) as unknown as Record<string, unknown>;
   for (const [key, value] of point) {
-    const m = /^miners\.(\d+)\.(\w+)$/.exec(key);
-    const alias =
-      key === 'alpha' ? 'share' : ['gamma', 'confirmations', 'giveUpBehind'].includes(key) ? key : null;
-    if (m || alias) {
-      const miners = d.miners ?? [];
-      const index = m
-        ? Number(m[1])
-        : miners.findIndex((x) => x.strategy !== undefined && x.strategy !== 'honest');
-      if (index < 0 || index >= miners.length)
+    let path: string[];
+    if (['alpha', 'gamma', 'confirmations', 'giveUpBehind'].includes(key)) {
+      const miners = (d.miners ?? []) as Array<Record<string, unknown>>;
+      const index = miners.findIndex((x) => x.strategy !== undefined && x.strategy !== 'honest');
+      if (index < 0)
         throw new UsageError(
-          `--sweep ${key}: ${file} has no ${m ? `miners[${m[1]}]` : 'strategic miner (a miners entry with a strategy)'}`,
+          `--sweep ${key}: ${file} has no strategic miner (a miners entry with a strategy)`,
         );
-      miners[index]![m ? m[2]! : alias!] = value;
-    } else if (
-      key === 'duration' ||
-      key === 'blocks' ||
-      key === 'seed' ||
-      key === 'nodes' ||
-      key === 'interval'
-    )
-      d[key] = value;
+      path = ['miners', String(index), key === 'alpha' ? 'share' : key];
+    } else if (key === 'latency' || key === 'loss') path = ['network', key];
+    else path = key.split('.');
+    let node: Tree = d;
+    for (const [n, part] of path.slice(0, -1).entries()) {
+      const next: unknown = (node as Record<string, unknown>)[part];
+      if (next === undefined && n === 0 && part === 'network') (node as Record<string, unknown>)[part] = {};
+      else if (next === null || typeof next !== 'object')
+        throw new UsageError(`--sweep ${key}: ${file} has no ${path.slice(0, n + 1).join('.')} to vary`);
+      node = (node as Record<string, unknown>)[part] as Tree;
+    }
+    (node as Record<string, unknown>)[path[path.length - 1]!] = key === 'latency' ? `${value}ms` : value;
   }
-  return d as unknown as ScenarioFile;
+  return d;
 }
 
 async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void> {
@@ -147,7 +151,11 @@ async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void
   // One seed for every point (the file's, the flag's, or one drawn now), unless the seed is swept.
   const data: ScenarioFile = { ...loaded.data, seed: first.model.seed };
   const planned = points.map((at) => {
-    const p = plan(f, withPoint(data, at, f.file));
+    const point = withPoint(data, at, f.file);
+    const p = plan(
+      f,
+      checkScenarioData(point, `${f.file} with --sweep ${at.map(([k, v]) => `${k}=${v}`).join(' ')}`),
+    );
     // Swept flags win over the command line's.
     for (const [key, value] of at)
       if ((SWEEP_KEYS as readonly string[]).includes(key)) {

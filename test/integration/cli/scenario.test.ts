@@ -127,6 +127,21 @@ test('a bad file exits 2 with FILE:LINE:COL and runs nothing; live refuses a str
       );
     }
     assert.deepEqual(readdirSync(dir), ['bad.yaml'], 'nothing ran');
+    const path = runCli(['scenario', 'run', 'scenarios/selfish-mining.yaml', '--sweep', 'timeline.0.at=1,2']);
+    assert.equal(path.status, 2);
+    assert.match(
+      path.stderr,
+      /--sweep timeline\.0\.at: scenarios\/selfish-mining\.yaml has no timeline to vary/,
+    );
+    const share = runCli([
+      'scenario',
+      'run',
+      'scenarios/selfish-mining.yaml',
+      '--sweep',
+      'miners.0.share=0.5,1.5',
+    ]);
+    assert.equal(share.status, 2);
+    assert.match(share.stderr, /with --sweep miners\.0\.share=1\.5: miners\.0\.share: must be <= 1/);
     const live = runCli(['scenario', 'run', 'scenarios/selfish-mining.yaml', '--live']);
     assert.equal(live.status, 2);
     assert.match(live.stderr, /strategic miners run in virtual mode only so far/);
