@@ -1,5 +1,5 @@
 /** Checks of command-line values shared by the commands: each problem is a UsageError (exit 2) naming the option. */
-import { getNetwork, type NetworkParams } from '../consensus/index.ts';
+import { getNetwork, MAX_MONEY, type NetworkParams } from '../consensus/index.ts';
 import { UsageError } from './output.ts';
 
 /**
@@ -23,14 +23,34 @@ export function wholeNumberOption(
   throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, got ${given}`);
 }
 
-/** An amount option in units (10^8 to a coin): digits only, as a bigint. */
-export function unitsOption(option: string, value: string | number): bigint {
-  const s = String(value).trim();
-  if (!/^\d+$/.test(s))
-    throw new UsageError(
-      `--${option} is a whole number of units (10^8 to a coin), got ${JSON.stringify(value)}`,
-    );
-  return BigInt(s);
+const UNITS_PER_COIN = 100_000_000n;
+
+/**
+ * An amount option: coins with a decimal point as Bitcoin Core writes them (`1.5`, `0.0001`: at most 8
+ * decimals), or units with a `u` suffix (`150000000u`); a bare whole number is units, as it always was here.
+ * Exact: parsed as decimal digits, never through a float.
+ */
+export function amountOption(option: string, value: string | number): bigint {
+  const amount = parseAmount(option, String(value).trim(), value);
+  if (amount > MAX_MONEY)
+    throw new UsageError(`--${option} ${String(value)}: more than the 21,000,000 coins there can ever be`);
+  return amount;
+}
+
+function parseAmount(option: string, s: string, value: string | number): bigint {
+  const units = /^(\d+)u?$/.exec(s);
+  if (units) return BigInt(units[1]!);
+  const coins = /^(\d*)\.(\d+)$/.exec(s);
+  if (coins && (coins[1] !== '' || coins[2] !== '')) {
+    if (coins[2]!.length > 8)
+      throw new UsageError(
+        `--${option} ${s}: a coin has 8 decimals (1 unit = 0.00000001), got ${coins[2]!.length}`,
+      );
+    return BigInt(coins[1] || '0') * UNITS_PER_COIN + BigInt(coins[2]!.padEnd(8, '0'));
+  }
+  throw new UsageError(
+    `--${option} is coins with a decimal point (1.5) or units (150000000u, or a bare whole number), got ${JSON.stringify(value)}`,
+  );
 }
 
 /** The parameters of a `--network` name. */

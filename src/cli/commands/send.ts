@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { encodeTx, isAddress, txToJSON } from '../../consensus/index.ts';
 import { utf8 } from '../../util/bytes.ts';
 import { buildPayment, InsufficientFunds } from '../../wallet/wallet.ts';
-import { unitsOption } from '../args.ts';
+import { amountOption } from '../args.ts';
 import { NodeError, nodeRequest, nodeUrl } from '../client.ts';
 import { type FundingHintOptions, fundingHint, type NodeUtxo } from '../funding.ts';
 import { examples } from '../help.ts';
@@ -16,8 +16,13 @@ export function sendCommand(y: Argv): Argv {
     (c) =>
       examples(c, [
         [
-          "pay 100,000 units from the default wallet to alice.json's, via node 5001",
-          '$0 send --node 5001 --amount 100000 \\',
+          "pay 1.5 coins from the default wallet to alice.json's, via node 5001",
+          '$0 send --node 5001 --amount 1.5 \\',
+          '  --to "$($0 wallet address --wallet alice.json)"',
+        ],
+        [
+          'the same in units: a bare whole number, or with a u',
+          '$0 send --node 5001 --amount 150000000u \\',
           '  --to "$($0 wallet address --wallet alice.json)"',
         ],
       ])
@@ -29,11 +34,12 @@ export function sendCommand(y: Argv): Argv {
         .option('amount', {
           type: 'string',
           demandOption: true,
-          describe: 'amount in units (10^8 to a coin)',
+          describe:
+            'coins with a decimal point (1.5, as Bitcoin Core) or units (150000000u; a bare whole number is units, 10^8 to a coin)',
         })
         .option('fee', {
           type: 'string',
-          describe: 'fee in units (default: 1 unit per byte, the minimum relay fee)',
+          describe: 'fee, written as --amount (default: 1 unit per byte, the minimum relay fee)',
         })
         .option('data', {
           type: 'string',
@@ -53,7 +59,7 @@ export function sendCommand(y: Argv): Argv {
           `--to ${argv.to} is not a ${wallet.params.name} address (bech32m, prefix "${wallet.params.addressPrefix}1p")`,
         );
       }
-      const amount = unitsOption('amount', argv.amount);
+      const amount = amountOption('amount', argv.amount);
       if (amount === 0n) throw new UsageError('--amount must be positive');
       const data = argv.data === undefined ? undefined : utf8(argv.data);
       if (data && (data.length < 1 || data.length > 80))
@@ -74,7 +80,7 @@ export function sendCommand(y: Argv): Argv {
         funding = { address: wallet.address, utxos, height, params: wallet.params, node: base };
         const build = (fee: bigint) =>
           buildPayment({ wallet, utxos, to: argv.to, amount, fee, auxRand, ...(data ? { data } : {}) });
-        let fee = argv.fee === undefined ? 0n : unitsOption('fee', argv.fee);
+        let fee = argv.fee === undefined ? 0n : amountOption('fee', argv.fee);
         let payment = build(fee);
         // Default fee: the minimum relay fee, 1 unit per byte. The size depends on the coins chosen, which
         // depend on the fee: a few rounds settle it (signatures are always 64 bytes).

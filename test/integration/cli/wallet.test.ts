@@ -141,12 +141,14 @@ describe('chainsim wallet balance, send and proof verify against a node', () => 
       '--to',
       bobAddr,
       '--amount',
-      '1000',
+      '0.00001',
       '--node',
       n0.url,
       '--json',
     ]);
     assert.equal(d.status, 0, d.stderr);
+    // Coins with a decimal point, as Core writes them: 0.00001 coins is 1,000 units.
+    assert.equal((JSON.parse(d.stdout) as { amount: number }).amount, 1000);
     assert.ok((JSON.parse(d.stdout) as { fee: number }).fee > 100);
 
     const proofFile = join(dir, 'proof.json');
