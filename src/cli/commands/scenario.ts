@@ -78,6 +78,15 @@ export function scenarioCommand(
               .option('port', { describe: "live: the manager's HTTP port" })
               .option('base-port', { describe: 'live: node i listens on base-port + i' })
               .option('relay', { type: 'string', describe: 'live: ports or http' })
+              .option('host', { type: 'string', describe: 'live: the address to bind' })
+              .option('token', { type: 'string', describe: 'live: the bearer token beyond loopback' })
+              .option('kernel', { type: 'string', describe: 'live: the proof-of-work kernel' })
+              .option('threads', { describe: 'live: proof-of-work threads' })
+              .option('log-dir', { type: 'string', describe: 'live: where the logs go' })
+              .option('log-level', { type: 'string', describe: 'live: the log level' })
+              .option('data-dir', { type: 'string', describe: "live: the nodes' data" })
+              .option('in-memory', { type: 'boolean', describe: 'live: keep nothing on disk' })
+              .option('fresh', { type: 'boolean', describe: 'live: start the chains from genesis' })
               .epilog(
                 'Exit status 2, with FILE:LINE:COL and what was expected, for a file that does not parse or check; ' +
                   'nothing runs then. Results as simulate writes them (summary.json with strategies, blocks.csv, ' +

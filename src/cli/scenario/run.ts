@@ -182,10 +182,16 @@ function liveTokens(p: ScenarioPlan): string[] {
     throw new UsageError(
       `${p.file}: strategic miners run in virtual mode only so far (live nodes have no strategies yet); run it with --virtual`,
     );
-  if (p.events.length > 0)
-    throw new UsageError(
-      `${p.file}: a timeline runs in virtual mode only so far; run it with --virtual, or drive a live run with the manager's API (docs/network-model.md)`,
-    );
+  for (const e of p.events) {
+    if (e.action.kind === 'strategy')
+      throw new UsageError(
+        `${p.file}: strategy events run in virtual mode only so far; run it with --virtual`,
+      );
+    if (e.action.kind === 'transactions')
+      throw new UsageError(
+        `${p.file}: transactions at a rate are not built yet (use chainsim send against the nodes meanwhile)`,
+      );
+  }
   for (const flag of ['interval', 'model', 'sweep', 'jobs'])
     if (p.raw[flag] !== undefined) throw new UsageError(`${flag} applies to virtual runs only`);
   // A scenario is an experiment: its nodes mine from the start.
@@ -213,5 +219,22 @@ export async function runScenario(f: ScenarioFlags, cli?: (argv: string[]) => Ar
   const tokens = liveTokens(p);
   console.log(chalk.dim(`${describe(p)}\n  as: chainsim ${tokens.join(' ')}`));
   if (cli === undefined) throw new Error('a live scenario needs the command line to run simulate with');
-  await cli(tokens).parseAsync();
+  const run = cli(tokens).parseAsync();
+  if (p.events.length === 0) return void (await run);
+  // The manager and the nodes' ports, as simulate picks them (its defaults: 4999, 5000 + i).
+  const managerPort = Number(p.raw.port ?? 4999);
+  const basePort = Number(p.raw.basePort ?? 5000);
+  const { driveLiveTimeline } = await import('./live-timeline.ts');
+  await Promise.all([
+    run,
+    driveLiveTimeline(
+      p.events,
+      {
+        manager: `http://127.0.0.1:${managerPort}`,
+        port: (i) => basePort + i,
+        log: (l) => console.log(chalk.cyan(l)),
+      },
+      run,
+    ),
+  ]);
 }

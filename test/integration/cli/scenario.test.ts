@@ -145,6 +145,14 @@ test('a bad file exits 2 with FILE:LINE:COL and runs nothing; live refuses a str
     const live = runCli(['scenario', 'run', 'scenarios/selfish-mining.yaml', '--live']);
     assert.equal(live.status, 2);
     assert.match(live.stderr, /strategic miners run in virtual mode only so far/);
+    const tx = join(dir, 'tx.yaml');
+    writeFileSync(
+      tx,
+      'mode: live\nnodes: 2\nblocks: 5\ntimeline:\n  - { at: 1, transactions: { perSecond: 2 } }\n',
+    );
+    const txRun = runCli(['scenario', 'run', tx]);
+    assert.equal(txRun.status, 2);
+    assert.match(txRun.stderr, /transactions at a rate are not built yet/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -176,6 +184,48 @@ test('an honest scenario on live nodes: run as the simulate it stands for, resul
     };
     assert.deepEqual([summary.mode, summary.nodes, summary.endedBy], ['live', 3, 'blocks']);
     assert.ok(summary.bestTip.height >= 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a live timeline: each event becomes the manager call a script would make, at its height', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chainsim-scenario-live-timeline-'));
+  try {
+    const file = join(dir, 'split.yaml');
+    writeFileSync(
+      file,
+      [
+        'mode: live',
+        'nodes: 4',
+        'blocks: 60',
+        'chain: regtest',
+        'inMemory: true',
+        `logDir: ${join(dir, 'logs')}`,
+        `results: ${join(dir, 'results')}`,
+        'timeline:',
+        '  - { at: { height: 10 }, partition: [[0, 1], [2, 3]] }',
+        '  - { at: { height: 30 }, heal: true }',
+        '',
+      ].join('\n'),
+    );
+    const first = await freePortRun(5);
+    const r = await runCliAsync(
+      ['scenario', 'run', file, '--port', String(first), '--base-port', String(first + 1)],
+      {
+        timeoutMs: 90_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /timeline \(height 10\): partition -> POST \/network\/partition/);
+    assert.match(r.stdout, /timeline \(height 30\): heal -> POST \/network\/heal/);
+    const [run] = readdirSync(join(dir, 'results'));
+    const summary = JSON.parse(readFileSync(join(dir, 'results', run!, 'summary.json'), 'utf8')) as {
+      timeToAgreementMs: unknown[];
+      settings: { partition: unknown };
+    };
+    assert.equal(summary.timeToAgreementMs.length, 1, 'the heal was timed');
+    assert.equal(summary.settings.partition, null, 'healed at the end');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
