@@ -144,7 +144,7 @@ export function compileScenario(
   }
 
   const events = (d.timeline ?? []).map((e, i) => eventOf(e, s.at(['timeline', i]), n));
-  for (const [k, v] of Object.entries(overrides)) raw[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (k !== 'mode') raw[k] = v;
   for (const f of overridden) given.add(f);
   // An event after the stop condition could never happen.
   const blocks = typeof raw.blocks === 'number' ? raw.blocks : undefined;

@@ -167,11 +167,10 @@ test('an honest scenario on live nodes: run as the simulate it stands for, resul
       `mode: live\nnodes: 3\nblocks: 3\nchain: regtest\nnetwork: { latency: 5ms }\nresults: ${join(dir, 'results')}\ninMemory: true\nlogDir: ${join(dir, 'logs')}\n`,
     );
     const first = await freePortRun(4);
+    // --live on the command line, over the file's (default) virtual mode.
     const r = await runCliAsync(
-      ['scenario', 'run', file, '--port', String(first), '--base-port', String(first + 1)],
-      {
-        timeoutMs: 90_000,
-      },
+      ['scenario', 'run', file, '--live', '--port', String(first), '--base-port', String(first + 1)],
+      { timeoutMs: 90_000 },
     );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /as: chainsim simulate --mine .*--network regtest --latency 5ms --nodes 3/);
@@ -196,29 +195,27 @@ test('a live timeline: each event becomes the manager call a script would make, 
     writeFileSync(
       file,
       [
-        'mode: live',
         'nodes: 4',
-        'blocks: 60',
+        'blocks: 200',
         'chain: regtest',
         'inMemory: true',
         `logDir: ${join(dir, 'logs')}`,
         `results: ${join(dir, 'results')}`,
         'timeline:',
-        '  - { at: { height: 10 }, partition: [[0, 1], [2, 3]] }',
-        '  - { at: { height: 30 }, heal: true }',
+        '  - { at: { height: 5 }, partition: [[0, 1], [2, 3]] }',
+        '  - { at: { height: 15 }, heal: true }',
         '',
       ].join('\n'),
     );
     const first = await freePortRun(5);
+    // --live on the command line, over the file's (default) virtual mode.
     const r = await runCliAsync(
-      ['scenario', 'run', file, '--port', String(first), '--base-port', String(first + 1)],
-      {
-        timeoutMs: 90_000,
-      },
+      ['scenario', 'run', file, '--live', '--port', String(first), '--base-port', String(first + 1)],
+      { timeoutMs: 90_000 },
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /timeline \(height 10\): partition -> POST \/network\/partition/);
-    assert.match(r.stdout, /timeline \(height 30\): heal -> POST \/network\/heal/);
+    assert.match(r.stdout, /timeline \(height 5\): partition -> POST \/network\/partition/);
+    assert.match(r.stdout, /timeline \(height 15\): heal -> POST \/network\/heal/);
     const [run] = readdirSync(join(dir, 'results'));
     const summary = JSON.parse(readFileSync(join(dir, 'results', run!, 'summary.json'), 'utf8')) as {
       timeToAgreementMs: unknown[];
