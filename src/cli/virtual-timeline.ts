@@ -13,6 +13,7 @@ import {
   ModelError,
   type NetworkSettings,
 } from '../net/model/index.ts';
+import { renormaliseShares } from '../sim/shares.ts';
 import { UsageError } from './output.ts';
 
 export type ScenarioAction =
@@ -71,7 +72,8 @@ export function compileEvents(
   });
 }
 
-function tryModel<T>(where: string, f: () => T): T {
+/** `f`'s value; a ModelError (a bad model value) becomes a UsageError naming `where`. */
+export function tryModel<T>(where: string, f: () => T): T {
   try {
     return f();
   } catch (err) {
@@ -114,7 +116,8 @@ function changeFor(a: ScenarioAction, n: number, where: string): EngineChange {
       const i = node(a.node);
       if (!(a.share > 0 && a.share <= 1))
         throw new UsageError(`${where}: a share is a fraction in (0, 1], got ${a.share}`);
-      return { kind: 'shares', shares: (current) => withShare(current, i, a.share) };
+      // The engine's shares are percent summing to 100 (computeVirtual), as the live manager's are.
+      return { kind: 'shares', shares: (current) => renormaliseShares(current, i, a.share * 100) };
     }
     case 'strategy':
       return { kind: 'strategy', node: node(a.node), spec: a.spec };
@@ -123,17 +126,4 @@ function changeFor(a: ScenarioAction, n: number, where: string): EngineChange {
         `${where}: transactions only run live (virtual blocks carry none); run the scenario with --live`,
       );
   }
-}
-
-/** Shares with node `i` at `share` of the total and the others scaled to keep their ratios. */
-export function withShare(current: readonly number[], i: number, share: number): number[] {
-  const total = current.reduce((s, x) => s + x, 0);
-  const others = total - current[i]!;
-  return current.map((x, j) =>
-    j === i
-      ? share * total
-      : others > 0
-        ? (x / others) * (1 - share) * total
-        : ((1 - share) * total) / (current.length - 1),
-  );
 }

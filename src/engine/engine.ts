@@ -227,6 +227,7 @@ export function runEngine(o: EngineOptions): EngineResult {
    * switches to that block with chance gamma, instead of keeping the first it saw.
    */
   const tieGoesTo = (node: number, block: VirtualBlock): boolean => {
+    if (strategies.size === 0) return false;
     const gamma = strategyOf(block.miner).gamma ?? 0;
     if (gamma === 0 || strategies.has(node)) return false;
     const tip = views.bestOf(node);

@@ -11,11 +11,6 @@ export type { MinerStrategy } from './strategy.ts';
 export { NodeViews } from './views.ts';
 export type { Accepted } from './views.ts';
 export { TIE_STREAM } from './engine.ts';
-export {
-  createStrategy,
-  DEFAULT_GIVE_UP_BEHIND,
-  STRATEGY_NAMES,
-  strategyParams,
-} from './strategies/index.ts';
+export { createStrategy, DEFAULT_GIVE_UP_BEHIND, STRATEGY_NAMES } from './strategies/index.ts';
 export type { StrategyName, StrategyReport, StrategySpec } from './strategies/index.ts';
 export type { ChangeAt, EngineChange, TimedChange } from './timeline.ts';

@@ -8,9 +8,14 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { StrategySpec } from '../../engine/strategies/spec.ts';
 import { DEFAULT_GIVE_UP_BEHIND } from '../../engine/strategies/spec.ts';
-import { checkPartition, linkSettingsFrom, ModelError } from '../../net/model/index.ts';
+import { checkPartition, linkSettingsFrom } from '../../net/model/index.ts';
 import { UsageError } from '../output.ts';
-import type { ScenarioAction, ScenarioEvent, StrategicMiner } from '../virtual-timeline.ts';
+import {
+  type ScenarioAction,
+  type ScenarioEvent,
+  type StrategicMiner,
+  tryModel,
+} from '../virtual-timeline.ts';
 import type { LoadedScenario, MinerEntry } from './load.ts';
 
 /** Merchants in Bitcoin wait for six confirmations by custom: the double-spender's default. */
@@ -182,12 +187,7 @@ function eventOf(e: Readonly<Record<string, unknown>>, where: string, n: number)
   switch (kind) {
     case 'partition': {
       const groups = (value as number[][]).map((g) => g.map(node));
-      try {
-        checkPartition(groups, n);
-      } catch (err) {
-        if (err instanceof ModelError) throw new UsageError(`${where}: ${err.message}`);
-        throw err;
-      }
+      tryModel(where, () => checkPartition(groups, n));
       action = { kind, groups };
       break;
     }
@@ -196,13 +196,7 @@ function eventOf(e: Readonly<Record<string, unknown>>, where: string, n: number)
       break;
     case 'links': {
       const { between, ...text } = value as { between?: [number, number] } & Record<string, unknown>;
-      let settings;
-      try {
-        settings = linkSettingsFrom(text);
-      } catch (err) {
-        if (err instanceof ModelError) throw new UsageError(`${where}: ${err.message}`);
-        throw err;
-      }
+      const settings = tryModel(where, () => linkSettingsFrom(text));
       action = between
         ? { kind, links: [{ a: node(between[0]), b: node(between[1]), ...settings }] }
         : { kind, defaults: settings };

@@ -13,7 +13,7 @@ import { compileEvents } from '../virtual-timeline.ts';
 import { runSweep, type SweepPlan } from '../simulate-sweep.ts';
 import { SWEEP_KEYS, sweepPoints, type SweepKeys } from '../sweep-spec.ts';
 import { compileScenario, type ScenarioPlan } from './compile.ts';
-import { checkScenarioData, loadScenario, type ScenarioFile } from './load.ts';
+import { checkScenarioData, type LoadedScenario, loadScenario, type ScenarioFile } from './load.ts';
 
 /** Command-line flags of `scenario run`, as yargs gives them, and which were written. */
 export interface ScenarioFlags {
@@ -41,8 +41,12 @@ function overrides(f: ScenarioFlags): { values: Record<string, unknown>; written
   return { values, written };
 }
 
-function plan(f: ScenarioFlags, data?: ScenarioFile): ScenarioPlan {
-  const loaded = loadScenario(f.file);
+/** The scenario (read once by the caller, `loaded`), with `data` in place of the file's for a sweep's point. */
+function plan(
+  f: ScenarioFlags,
+  loaded: LoadedScenario = loadScenario(f.file),
+  data?: ScenarioFile,
+): ScenarioPlan {
   const o = overrides(f);
   return compileScenario(data ? { ...loaded, data } : loaded, o.values, o.written);
 }
@@ -143,10 +147,9 @@ function withPoint(
   return d;
 }
 
-async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void> {
+async function sweepScenario(f: ScenarioFlags, loaded: LoadedScenario, base: ScenarioPlan): Promise<void> {
   const specs = (Array.isArray(f.raw.sweep) ? f.raw.sweep : [f.raw.sweep]).map(String);
   const { axes, points } = sweepPoints(specs, SCENARIO_SWEEP_KEYS);
-  const loaded = loadScenario(f.file);
   const first = virtualArgs(base);
   // One seed for every point (the file's, the flag's, or one drawn now), unless the seed is swept.
   const data: ScenarioFile = { ...loaded.data, seed: first.model.seed };
@@ -154,6 +157,7 @@ async function sweepScenario(f: ScenarioFlags, base: ScenarioPlan): Promise<void
     const point = withPoint(data, at, f.file);
     const p = plan(
       f,
+      loaded,
       checkScenarioData(point, `${f.file} with --sweep ${at.map(([k, v]) => `${k}=${v}`).join(' ')}`),
     );
     // Swept flags win over the command line's.
@@ -207,9 +211,10 @@ function liveTokens(p: ScenarioPlan): string[] {
 }
 
 export async function runScenario(f: ScenarioFlags, cli?: (argv: string[]) => Argv): Promise<void> {
-  const p = plan(f);
+  const loaded = loadScenario(f.file);
+  const p = plan(f, loaded);
   if (p.mode === 'virtual') {
-    if (f.raw.sweep !== undefined) return sweepScenario(f, p);
+    if (f.raw.sweep !== undefined) return sweepScenario(f, loaded, p);
     if (f.raw.jobs !== undefined) throw new UsageError('--jobs applies to --sweep runs only');
     console.log(chalk.dim(describe(p)));
     await runVirtual(virtualArgs(p));

@@ -5,7 +5,7 @@ import { eclipseStrategy, withholdStrategy } from './private-chain.ts';
 import { selfishStrategy } from './selfish.ts';
 import type { StrategySpec } from './spec.ts';
 
-export { DEFAULT_GIVE_UP_BEHIND, STRATEGY_NAMES, strategyParams } from './spec.ts';
+export { DEFAULT_GIVE_UP_BEHIND, STRATEGY_NAMES } from './spec.ts';
 export type { StrategyName, StrategyReport, StrategySpec } from './spec.ts';
 
 /** A fresh strategy for `node` (each keeps its own state: make one per node and run). */

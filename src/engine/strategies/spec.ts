@@ -48,9 +48,3 @@ export interface StrategyReport {
   readonly attempts?: number;
   readonly successes?: number;
 }
-
-/** The strategy's parameters without its name. */
-export function strategyParams(spec: StrategySpec): Record<string, number> {
-  const { strategy: _name, ...params } = spec as StrategySpec & Record<string, number>;
-  return params;
-}

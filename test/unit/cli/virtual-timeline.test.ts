@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkVirtualArgs, computeVirtual, type VirtualArgs } from '../../../src/cli/simulate-virtual.ts';
-import { compileEvents, type ScenarioEvent, withShare } from '../../../src/cli/virtual-timeline.ts';
+import { compileEvents, type ScenarioEvent } from '../../../src/cli/virtual-timeline.ts';
 import { makeSettings } from '../../../src/net/model/index.ts';
 import { UsageError } from '../../../src/cli/output.ts';
 
@@ -136,15 +136,4 @@ test('bad timeline entries are usage errors naming the entry, before anything ru
       () => compileEvents([e], s),
       (err: unknown) => err instanceof UsageError && message.test((err as Error).message),
     );
-});
-
-test('withShare: the node gets its share, the others keep their ratios', () => {
-  assert.deepEqual(
-    withShare([50, 30, 20], 0, 0.5).map((x) => Math.round(x * 1e9) / 1e9),
-    [50, 30, 20],
-  );
-  assert.deepEqual(
-    withShare([1, 1, 2], 2, 0.25).map((x) => Math.round(x * 1e9) / 1e9),
-    [1.5, 1.5, 1],
-  );
 });
